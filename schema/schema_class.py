@@ -1,0 +1,45 @@
+"""The Strawberry schema, with every result's errors coded in one place."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, AsyncIterator
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.types import ExecutionContext, ExecutionResult
+
+from schema.errors import classify_result
+
+
+class AllianceSchema(strawberry.Schema):
+    """Errors leave with ``extensions.code``; unexpected ones are logged once and masked.
+
+    This wraps ``execute``/``subscribe`` rather than using an extension because parse
+    errors leave Strawberry's operation hooks as exceptions, bypassing extensions.
+    """
+
+    async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        result = await super().execute(*args, **kwargs)
+        classify_result(result)
+        return result
+
+    async def stream(self, *args: Any, **kwargs: Any) -> Any:
+        """Subscriptions (and ``subscribe``, which calls this) yield coded results too."""
+        return _classified(await super().stream(*args, **kwargs))
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Strawberry logs every error here; ``classify`` logs only the unexpected ones."""
+
+
+async def _classified(results: AsyncIterator[Any]) -> AsyncGenerator[Any, None]:
+    try:
+        async for result in results:
+            classify_result(result)
+            yield result
+    finally:
+        closer = getattr(results, "aclose", None)
+        if closer is not None:
+            await closer()

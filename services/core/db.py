@@ -1,0 +1,41 @@
+"""The asyncpg pool the application uses, connected as the non-superuser app role."""
+
+from __future__ import annotations
+
+import asyncpg
+import orjson
+
+from services.core.dsn import with_credentials
+from services.core.settings import Settings
+
+
+def app_dsn(settings: Settings) -> str:
+    """The app role's connection string, derived from the owner's ``DATABASE_URL``."""
+    if not settings.database_url:
+        raise RuntimeError("no database URL: start the embedded server or set DATABASE_URL")
+    return with_credentials(
+        settings.database_url, user=settings.app_db_user, password=settings.app_db_password
+    )
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    for type_name in ("json", "jsonb"):
+        await conn.set_type_codec(
+            type_name,
+            encoder=lambda value: orjson.dumps(value).decode(),
+            decoder=orjson.loads,
+            schema="pg_catalog",
+        )
+
+
+async def create_pool(settings: Settings) -> asyncpg.Pool:
+    """Open the pool; JSON columns come back as Python values."""
+    pool = await asyncpg.create_pool(
+        app_dsn(settings),
+        min_size=min(settings.db_pool_min, settings.db_pool_max),
+        max_size=settings.db_pool_max,
+        init=_init_connection,
+        server_settings={"application_name": "alliance"},
+    )
+    assert pool is not None
+    return pool

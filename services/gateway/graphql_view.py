@@ -1,0 +1,66 @@
+"""The Strawberry ASGI view, adapted: JSON errors with codes, 400 for rejected requests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from cross_web import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
+
+from schema.context import Context
+from schema.errors import is_request_error
+from services.gateway.middleware import graphql_error_body
+from services.gateway.state import AppState
+
+_HTTP_ERROR_CODES = {405: "METHOD_NOT_ALLOWED", 404: "NOT_FOUND"}
+
+
+class AllianceGraphQL(GraphQL[Context, None]):
+    """GraphQL over HTTP (GET, POST) and WebSocket (graphql-transport-ws)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope=scope, receive=receive)
+        try:
+            response = await self.run(request)
+        except HTTPException as exc:
+            code = _HTTP_ERROR_CODES.get(exc.status_code, "BAD_REQUEST")
+            response = Response(
+                graphql_error_body(exc.reason, code),
+                status_code=exc.status_code,
+                media_type="application/json",
+            )
+        status = getattr(request.state, "graphql_status", None)
+        if status is not None and response.status_code == 200:
+            response.status_code = status
+        await response(scope, receive, send)
+
+    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
+        state: AppState = request.app.state.alliance
+        return Context(
+            request=request,
+            response=response,
+            settings=state.settings,
+            pool=state.pool,
+            broker=state.broker,
+        )
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        processed = await super().process_result(request, result)
+        if result.data is None and result.errors and all(map(is_request_error, result.errors)):
+            request.state.graphql_status = 400
+        return processed
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)

@@ -1,0 +1,19 @@
+"""What the lifespan opens and every request shares."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import asyncpg
+
+from services.core.broker import Broker
+from services.core.settings import Settings
+
+
+@dataclass(slots=True)
+class AppState:
+    """Process-wide resources, created once by the app's lifespan."""
+
+    settings: Settings
+    pool: asyncpg.Pool
+    broker: Broker

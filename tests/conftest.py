@@ -1,0 +1,156 @@
+"""Session fixtures: one real PostgreSQL and one Kafka-protocol broker per test run.
+
+With ``DATABASE_URL`` / ``KAFKA_BOOTSTRAP_SERVERS`` set, those servers are used instead
+(a fresh database is still created for the run).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+import uvicorn
+
+from services.core.db import create_pool
+from services.core.dsn import with_database
+from services.core.embedded import EmbeddedBroker, free_port, start_postgres, stop_postgres
+from services.core.migrations import migrate
+from services.core.settings import Settings
+from services.gateway.app import create_app
+
+
+@pytest.fixture(scope="session")
+def admin_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A superuser URL for a fresh, migrated database of this test run."""
+    external = os.environ.get("DATABASE_URL")
+    pgdata: Path | None = None
+    if external:
+        server_url = external
+    else:
+        pgdata = tmp_path_factory.mktemp("pg") / "data"
+        server_url = start_postgres(pgdata)
+    name = f"alliance_test_{uuid.uuid4().hex[:8]}"
+
+    async def create() -> None:
+        conn = await asyncpg.connect(server_url)
+        try:
+            await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+
+    asyncio.run(create())
+    url = with_database(server_url, name)
+    migrate(replace(Settings(), database_url=url))
+    yield url
+    if pgdata is not None:
+        stop_postgres(pgdata)
+
+
+@pytest.fixture(scope="session")
+def bootstrap_servers() -> Iterator[str]:
+    """A running Kafka-protocol broker."""
+    external = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    if external:
+        yield external
+        return
+    broker = EmbeddedBroker()
+    broker.start()
+    yield broker.bootstrap_servers
+    broker.stop()
+
+
+@pytest.fixture(scope="session")
+def settings(
+    admin_url: str, bootstrap_servers: str, tmp_path_factory: pytest.TempPathFactory
+) -> Settings:
+    """Settings pointing at the test run's servers."""
+    return replace(
+        Settings.from_env({"KAFKA_BOOTSTRAP_SERVERS": bootstrap_servers}),
+        data_dir=tmp_path_factory.mktemp("data"),
+        database_url=admin_url,
+        kafka_bootstrap_servers=bootstrap_servers,
+        kafka_enable_idempotence=bool(os.environ.get("KAFKA_BOOTSTRAP_SERVERS")),
+        jwt_secret="test-secret-" + "x" * 32,
+    )
+
+
+@pytest.fixture(scope="session")
+async def admin_conn(admin_url: str) -> AsyncIterator[asyncpg.Connection]:
+    """A superuser connection (bypasses row-level security): for inspecting, not for the app."""
+    conn = await asyncpg.connect(admin_url)
+    yield conn
+    await conn.close()
+
+
+@pytest.fixture(scope="session")
+async def pool(settings: Settings) -> AsyncIterator[asyncpg.Pool]:
+    """The app role's pool, as the platform opens it."""
+    pool = await create_pool(settings)
+    yield pool
+    await pool.close()
+
+
+@pytest.fixture
+async def conn(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
+    """An app-role connection inside a transaction that is rolled back after the test."""
+    async with pool.acquire() as connection:
+        transaction = connection.transaction()
+        await transaction.start()
+        try:
+            yield connection
+        finally:
+            await transaction.rollback()
+
+
+class RunningServer:
+    """A uvicorn server on a loopback port, in this event loop."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(
+            create_app(settings),
+            host="127.0.0.1",
+            port=self.port,
+            log_config=None,
+            access_log=False,
+            lifespan="on",
+            ws="websockets-sansio",
+        )
+        self.server = uvicorn.Server(config)
+        self.task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self.task = asyncio.create_task(self.server.serve())
+        while not self.server.started:
+            if self.task.done():
+                self.task.result()
+            await asyncio.sleep(0.02)
+
+    async def stop(self) -> None:
+        self.server.should_exit = True
+        if self.task is not None:
+            await self.task
+
+
+@pytest.fixture(scope="session")
+async def server(settings: Settings) -> AsyncIterator[RunningServer]:
+    """The platform, served over real HTTP for end-to-end tests."""
+    running = RunningServer(settings)
+    await running.start()
+    yield running
+    await running.stop()
+
+
+@pytest.fixture
+async def http(server: RunningServer) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client for the running server."""
+    async with httpx.AsyncClient(base_url=server.base_url, timeout=10) as client:
+        yield client

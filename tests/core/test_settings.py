@@ -1,0 +1,48 @@
+"""Settings come from the environment, with clear errors for unusable values."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.core.settings import Settings, SettingsError
+
+
+def test_defaults_use_embedded_servers_and_no_idempotence() -> None:
+    settings = Settings.from_env({})
+    assert settings.database_url is None
+    assert settings.kafka_bootstrap_servers is None
+    assert settings.kafka_enable_idempotence is False
+    assert settings.limits.max_depth == 10
+
+
+def test_real_broker_turns_idempotence_on_unless_disabled() -> None:
+    assert Settings.from_env({"KAFKA_BOOTSTRAP_SERVERS": "k:9092"}).kafka_enable_idempotence
+    off = Settings.from_env({"KAFKA_BOOTSTRAP_SERVERS": "k:9092", "KAFKA_ENABLE_IDEMPOTENCE": "no"})
+    assert off.kafka_enable_idempotence is False
+
+
+def test_limits_are_read() -> None:
+    settings = Settings.from_env({"GRAPHQL_MAX_DEPTH": "4", "GRAPHQL_MAX_ALIASES": "2"})
+    assert (settings.limits.max_depth, settings.limits.max_aliases) == (4, 2)
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"GRAPHQL_MAX_DEPTH": "deep"}, "GRAPHQL_MAX_DEPTH"),
+        ({"DB_POOL_MAX": "0"}, "DB_POOL_MAX"),
+        ({"GRAPHQL_IDE": "maybe"}, "GRAPHQL_IDE"),
+        ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
+    ],
+)
+def test_bad_values_name_the_variable(env: dict[str, str], named: str) -> None:
+    with pytest.raises(SettingsError, match=named):
+        Settings.from_env(env)
+
+
+def test_dev_jwt_secret_is_kept_in_data_dir(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings = Settings.from_env({"ALLIANCE_DATA_DIR": str(tmp_path)})
+    first = settings.with_jwt_secret_from_data_dir().jwt_secret
+    again = Settings.from_env({"ALLIANCE_DATA_DIR": str(tmp_path)}).with_jwt_secret_from_data_dir()
+    assert len(first) >= 32
+    assert again.jwt_secret == first
