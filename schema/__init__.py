@@ -17,13 +17,20 @@ from strawberry.extensions.base_extension import SchemaExtension
 from strawberry.extensions.disable_introspection import DisableIntrospection
 from strawberry.schema.config import StrawberryConfig
 
+from schema.directory.mutations import DirectoryMutation
+from schema.directory.queries import DirectoryQuery
 from schema.schema_class import AllianceSchema
 from schema.system import SystemQuery, SystemSubscription
 from services.core.settings import Settings
 
 
 @strawberry.type(description="Queries of the alliance platform (区域化党建联盟平台).")
-class Query(SystemQuery):
+class Query(SystemQuery, DirectoryQuery):
+    pass
+
+
+@strawberry.type(description="Changes (变更); each is one transaction with its audit row.")
+class Mutation(DirectoryMutation):
     pass
 
 
@@ -46,6 +53,7 @@ def build_schema(settings: Settings) -> AllianceSchema:
         extensions.append(DisableIntrospection)
     return AllianceSchema(
         query=Query,
+        mutation=Mutation,
         subscription=Subscription,
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True),

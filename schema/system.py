@@ -23,8 +23,7 @@ class SystemQuery:
 class SystemSubscription:
     @strawberry.subscription(
         description=(
-            "Server clock ticks (心跳), one a second, to check a subscription connection. "
-            "`count` is 1–60."
+            "Server clock ticks (心跳), one a second, to check a subscription connection. `count` is 1–60."
         )
     )
     async def heartbeat(self, count: int = 3) -> AsyncGenerator[dt.datetime, None]:

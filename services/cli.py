@@ -7,14 +7,28 @@ import asyncio
 import logging
 import os
 import sys
-from collections.abc import Sequence
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+
+import asyncpg
 
 from services.core.embedded import embedded_services
+from services.core.errors import DomainError
 from services.core.logging import configure_logging
 from services.core.migrations import MigrationError, migrate
 from services.core.settings import Settings, SettingsError
 
 log = logging.getLogger("alliance.cli")
+
+BANNER = """
+  Alliance platform (区域化党建联盟平台) serving {url}
+  GraphiQL opens at that address in a browser. Ctrl-C stops everything.
+
+  Get a token (another terminal):  .venv/bin/alliance token --tenant demo --login alliance-admin
+  then send it as the header       Authorization: Bearer <token>
+  Demo logins in `demo`: alliance-admin, street-admin, soe-admin, member, auditor;
+  in `other`: alliance-admin (and soe-admin, who works in both).
+"""
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -51,7 +65,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _migrate(args: argparse.Namespace, settings: Settings) -> int:
-    with embedded_services(settings) as running:
+    with embedded_services(settings, broker_needed=False) as running:
         migrate(running)
     print("migrations applied", file=sys.stderr)
     return 0
@@ -60,10 +74,72 @@ def _migrate(args: argparse.Namespace, settings: Settings) -> int:
 def _seed_demo(args: argparse.Namespace, settings: Settings) -> int:
     from services.demo import seed_demo
 
-    with embedded_services(settings) as running:
+    with embedded_services(settings, broker_needed=False) as running:
         migrate(running)
         asyncio.run(seed_demo(running.with_jwt_secret_from_data_dir()))
     return 0
+
+
+async def _with_owner(settings: Settings, action: Callable[[asyncpg.Connection], Awaitable[int]]) -> int:
+    assert settings.database_url
+    conn = await asyncpg.connect(settings.database_url)
+    try:
+        return await action(conn)
+    finally:
+        await conn.close()
+
+
+def _token(args: argparse.Namespace, settings: Settings) -> int:
+    from services.core.auth import issue_token
+    from services.directory.operations import account_id_for, tenant_id_for
+
+    async def issue(conn: asyncpg.Connection) -> int:
+        tenant_id = await tenant_id_for(conn, args.tenant)
+        account_id = await account_id_for(conn, tenant_id=tenant_id, login=args.login)
+        print(
+            issue_token(
+                running,
+                account_id=account_id,
+                login=args.login,
+                tenant_id=tenant_id,
+                tenant_slug=args.tenant,
+                ttl_seconds=args.ttl,
+            )
+        )
+        return 0
+
+    with embedded_services(settings, broker_needed=False) as resolved:
+        running = resolved.with_jwt_secret_from_data_dir()
+        return asyncio.run(_with_owner(running, issue))
+
+
+def _apikey(args: argparse.Namespace, settings: Settings) -> int:
+    from services.directory import operations
+
+    async def act(conn: asyncpg.Connection) -> int:
+        if args.apikey_command == "create":
+            key = await operations.create_api_key(conn, tenant_slug=args.tenant, name=args.name)
+            print(f"API key {key.id} for {key.tenant_slug} ({key.name}); shown once:", file=sys.stderr)
+            print(key.plaintext)
+        elif args.apikey_command == "revoke":
+            await operations.revoke_api_key(conn, key_id=uuid.UUID(args.id))
+            print(f"revoked {args.id}")
+        else:
+            for row in await operations.list_api_keys(conn, tenant_slug=args.tenant):
+                print(
+                    row["id"],
+                    row["prefix"],
+                    row["name"],
+                    "created",
+                    row["created_at"].isoformat(),
+                    "revoked" if row["revoked_at"] else "active",
+                    "last used",
+                    row["last_used_at"].isoformat() if row["last_used_at"] else "never",
+                )
+        return 0
+
+    with embedded_services(settings, broker_needed=False) as running:
+        return asyncio.run(_with_owner(running, act))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -81,9 +157,24 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(handler=_serve)
 
     commands.add_parser("migrate", help="apply pending migrations").set_defaults(handler=_migrate)
-    commands.add_parser("seed-demo", help="load the demo data (once)").set_defaults(
-        handler=_seed_demo
-    )
+    commands.add_parser("seed-demo", help="load the demo data (once)").set_defaults(handler=_seed_demo)
+
+    token = commands.add_parser("token", help="print a signed token (development, operations)")
+    token.add_argument("--tenant", required=True, help="tenant slug, e.g. demo")
+    token.add_argument("--login", required=True, help="account login, e.g. alliance-admin")
+    token.add_argument("--ttl", type=int, default=None, help="lifetime in seconds")
+    token.set_defaults(handler=_token)
+
+    apikey = commands.add_parser("apikey", help="partner API keys")
+    apikey_commands = apikey.add_subparsers(dest="apikey_command", required=True)
+    create = apikey_commands.add_parser("create", help="create a key (printed once)")
+    create.add_argument("--tenant", required=True)
+    create.add_argument("--name", required=True)
+    revoke = apikey_commands.add_parser("revoke", help="revoke a key by id")
+    revoke.add_argument("id")
+    listing = apikey_commands.add_parser("list", help="list a tenant's keys")
+    listing.add_argument("--tenant", required=True)
+    apikey.set_defaults(handler=_apikey)
     return parser
 
 
@@ -99,6 +190,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         result: int = args.handler(args, settings)
     except MigrationError as exc:
         log.error("%s", exc)
+        return 1
+    except DomainError as exc:
+        print(f"alliance: {exc.message}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -67,9 +67,7 @@ def bootstrap_servers() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def settings(
-    admin_url: str, bootstrap_servers: str, tmp_path_factory: pytest.TempPathFactory
-) -> Settings:
+def settings(admin_url: str, bootstrap_servers: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Settings pointing at the test run's servers."""
     return replace(
         Settings.from_env({"KAFKA_BOOTSTRAP_SERVERS": bootstrap_servers}),
@@ -154,3 +152,78 @@ async def http(server: RunningServer) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client for the running server."""
     async with httpx.AsyncClient(base_url=server.base_url, timeout=10) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+async def demo(admin_conn: asyncpg.Connection, admin_url: str) -> dict[str, uuid.UUID]:
+    """The demo data set, loaded once per run; maps tenant slugs to ids."""
+    from services.directory.demo import seed_directory
+
+    await seed_directory(admin_conn)
+    rows = await admin_conn.fetch("SELECT slug, id FROM alliances")
+    return {row["slug"]: row["id"] for row in rows}
+
+
+class Tokens:
+    """Signed tokens for demo logins, as `alliance token` prints them."""
+
+    def __init__(self, settings: Settings, conn: asyncpg.Connection, tenants: dict[str, uuid.UUID]) -> None:
+        self.settings = settings
+        self.conn = conn
+        self.tenants = tenants
+
+    async def __call__(self, login: str, tenant: str = "demo", **overrides: object) -> str:
+        from services.core.auth import issue_token
+        from services.directory.operations import account_id_for
+
+        tenant_id = self.tenants[tenant]
+        account_id = await account_id_for(self.conn, tenant_id=tenant_id, login=login)
+        settings = replace(self.settings, **overrides) if overrides else self.settings  # type: ignore[arg-type]
+        return issue_token(
+            settings, account_id=account_id, login=login, tenant_id=tenant_id, tenant_slug=tenant
+        )
+
+
+@pytest.fixture(scope="session")
+def tokens(settings: Settings, admin_conn: asyncpg.Connection, demo: dict[str, uuid.UUID]) -> Tokens:
+    return Tokens(settings, admin_conn, demo)
+
+
+class GraphQLClient:
+    """Posts GraphQL documents over HTTP and hands back the decoded response."""
+
+    def __init__(self, http: httpx.AsyncClient, tokens: Tokens) -> None:
+        self.http = http
+        self.tokens = tokens
+
+    async def __call__(
+        self,
+        query: str,
+        variables: dict[str, object] | None = None,
+        *,
+        login: str | None = None,
+        tenant: str = "demo",
+        headers: dict[str, str] | None = None,
+    ) -> dict[str, object]:
+        sent = dict(headers or {})
+        if login is not None:
+            sent["authorization"] = f"Bearer {await self.tokens(login, tenant)}"
+        response = await self.http.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=sent
+        )
+        assert response.status_code in {200, 400}, response.text
+        body: dict[str, object] = response.json()
+        return body
+
+
+@pytest.fixture
+def gql(http: httpx.AsyncClient, tokens: Tokens) -> GraphQLClient:
+    return GraphQLClient(http, tokens)
+
+
+def error_code(body: dict[str, object]) -> str | None:
+    """The code of the first error of a GraphQL response (None when there is none)."""
+    errors = body.get("errors")
+    if not errors:
+        return None
+    return str(errors[0]["extensions"]["code"])  # type: ignore[index]

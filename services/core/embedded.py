@@ -139,8 +139,12 @@ class EmbeddedBroker:
 
 
 @contextlib.contextmanager
-def embedded_services(settings: Settings) -> Iterator[Settings]:
-    """Start what the settings leave unset; yield settings that point at what runs."""
+def embedded_services(settings: Settings, *, broker_needed: bool = True) -> Iterator[Settings]:
+    """Start what the settings leave unset; yield settings that point at what runs.
+
+    A second process on the same data folder (``alliance token`` beside ``make run``) shares
+    the running PostgreSQL; the server stops when its last user exits.
+    """
     broker: EmbeddedBroker | None = None
     pgdata = settings.data_dir / "pgdata"
     started_postgres = False
@@ -150,7 +154,7 @@ def embedded_services(settings: Settings) -> Iterator[Settings]:
             started_postgres = True
             settings = replace(settings, database_url=ensure_database(admin, DATABASE))
             log.info("embedded PostgreSQL ready", extra={"pgdata": str(pgdata.resolve())})
-        if not settings.kafka_bootstrap_servers:
+        if broker_needed and not settings.kafka_bootstrap_servers:
             broker = EmbeddedBroker()
             broker.start()
             settings = replace(settings, kafka_bootstrap_servers=broker.bootstrap_servers)

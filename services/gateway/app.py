@@ -10,8 +10,9 @@ from starlette.middleware import Middleware
 from starlette.routing import Route, WebSocketRoute
 
 from schema import build_schema
+from services.core.authz import Authorizer
 from services.core.broker import Broker
-from services.core.db import create_pool
+from services.core.db import app_dsn, create_pool
 from services.core.logging import configure_logging, install_request_id_factory
 from services.core.settings import Settings
 from services.gateway.graphql_view import AllianceGraphQL
@@ -32,10 +33,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
         pool = await create_pool(settings)
         broker = Broker(settings)
         await broker.start()
-        app.state.alliance = AppState(settings=settings, pool=pool, broker=broker)
+        authorizer = Authorizer()
+        await authorizer.start_listening(app_dsn(settings))
+        app.state.alliance = AppState(settings=settings, pool=pool, broker=broker, authorizer=authorizer)
         try:
             yield
         finally:
+            await authorizer.stop_listening()
             await broker.stop()
             await pool.close()
 

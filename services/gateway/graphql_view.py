@@ -11,15 +11,40 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
+from strawberry.types.unset import UNSET, UnsetType
 
 from schema.context import Context
 from schema.errors import is_request_error
+from services.core.auth import authenticate
+from services.core.errors import DomainError
 from services.gateway.middleware import graphql_error_body
 from services.gateway.state import AppState
 
 _HTTP_ERROR_CODES = {405: "METHOD_NOT_ALLOWED", 404: "NOT_FOUND"}
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+async def _authenticate(
+    context: Context, *, authorization: str | None, api_key: str | None, tenant: str | None
+) -> None:
+    """Resolve the caller; a bad credential is kept and raised by the first permission check."""
+    try:
+        context.principal_or_none = await authenticate(
+            pool=context.pool,
+            authorizer=context.authorizer,
+            settings=context.settings,
+            authorization=authorization,
+            api_key=api_key,
+            tenant_header=tenant,
+        )
+    except DomainError as exc:
+        context.auth_error = exc
 
 
 class AllianceGraphQL(GraphQL[Context, None]):
@@ -46,17 +71,38 @@ class AllianceGraphQL(GraphQL[Context, None]):
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         state: AppState = request.app.state.alliance
-        return Context(
+        context = Context(
             request=request,
             response=response,
             settings=state.settings,
             pool=state.pool,
             broker=state.broker,
+            authorizer=state.authorizer,
         )
+        if isinstance(request, Request):
+            await _authenticate(
+                context,
+                authorization=request.headers.get("authorization"),
+                api_key=request.headers.get("x-api-key"),
+                tenant=request.headers.get("x-tenant"),
+            )
+        return context
 
-    async def process_result(
-        self, request: Request, result: ExecutionResult
-    ) -> GraphQLHTTPResponse:
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """Subscriptions authenticate once, with the ``connection_init`` payload."""
+        params = context.connection_params or {}
+        await _authenticate(
+            context,
+            authorization=_text(params.get("Authorization") or params.get("authorization")),
+            api_key=_text(params.get("X-Api-Key") or params.get("x-api-key")),
+            tenant=_text(params.get("X-Tenant") or params.get("x-tenant")),
+        )
+        if context.auth_error is not None:
+            raise ConnectionRejectionError({"message": context.auth_error.message})
+        unset: UnsetType = UNSET
+        return unset
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         processed = await super().process_result(request, result)
         if result.data is None and result.errors and all(map(is_request_error, result.errors)):
             request.state.graphql_status = 400

@@ -105,9 +105,7 @@ class BodyLimitMiddleware:
                 await send_error(send, 400, "Invalid Content-Length.", "BAD_REQUEST")
                 return
             if too_large:
-                await send_error(
-                    send, 413, f"Request body over {self.max_bytes} bytes.", "PAYLOAD_TOO_LARGE"
-                )
+                await send_error(send, 413, f"Request body over {self.max_bytes} bytes.", "PAYLOAD_TOO_LARGE")
                 return
 
         received = 0
@@ -132,9 +130,7 @@ class BodyLimitMiddleware:
             await self.app(scope, counting_receive, tracking_send)
         except _BodyTooLarge:
             if not response_started:
-                await send_error(
-                    send, 413, f"Request body over {self.max_bytes} bytes.", "PAYLOAD_TOO_LARGE"
-                )
+                await send_error(send, 413, f"Request body over {self.max_bytes} bytes.", "PAYLOAD_TOO_LARGE")
 
 
 class _BodyTooLarge(Exception):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from services.core.authz import Authorizer
 from services.core.broker import Broker
 from services.core.settings import Settings
 
@@ -17,3 +18,4 @@ class AppState:
     settings: Settings
     pool: asyncpg.Pool
     broker: Broker
+    authorizer: Authorizer

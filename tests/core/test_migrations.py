@@ -12,16 +12,12 @@ from services.core.settings import Settings
 
 
 async def test_every_migration_is_recorded(admin_conn: asyncpg.Connection) -> None:
-    applied = {
-        r["version"] for r in await admin_conn.fetch("SELECT version FROM schema_migrations")
-    }
+    applied = {r["version"] for r in await admin_conn.fetch("SELECT version FROM schema_migrations")}
     on_disk = {p.name.split("_", 1)[0] for p in MIGRATIONS_DIR.glob("*.sql")}
     assert on_disk and applied == on_disk
 
 
-async def test_running_again_changes_nothing(
-    admin_url: str, admin_conn: asyncpg.Connection
-) -> None:
+async def test_running_again_changes_nothing(admin_url: str, admin_conn: asyncpg.Connection) -> None:
     before = await admin_conn.fetchval("SELECT count(*) FROM schema_migrations")
     migrate(replace(Settings(), database_url=admin_url))
     assert await admin_conn.fetchval("SELECT count(*) FROM schema_migrations") == before

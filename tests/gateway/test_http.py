@@ -117,9 +117,7 @@ async def test_variable_of_wrong_type_is_bad_user_input(http: httpx.AsyncClient)
     ],
     ids=["depth", "aliases", "tokens"],
 )
-async def test_limits_reject_with_code(
-    http: httpx.AsyncClient, query: str, needle: str, code: str
-) -> None:
+async def test_limits_reject_with_code(http: httpx.AsyncClient, query: str, needle: str, code: str) -> None:
     response = await http.post("/graphql", json={"query": query})
     assert response.status_code == 400
     error = response.json()["errors"][0]
@@ -147,9 +145,7 @@ async def test_two_megabyte_chunked_body_is_refused(http: httpx.AsyncClient) -> 
             yield b" " * 65536
         yield b'"}'
 
-    response = await http.post(
-        "/graphql", content=chunks(), headers={"content-type": "application/json"}
-    )
+    response = await http.post("/graphql", content=chunks(), headers={"content-type": "application/json"})
     assert response.status_code == 413
     await assert_still_serving(http)
 
@@ -165,9 +161,7 @@ async def raw_get(port: int, target: str) -> tuple[int, bytes]:
     return int(head.split()[1]), body
 
 
-async def test_long_query_string_gets_graphql_error(
-    http: httpx.AsyncClient, server: RunningServer
-) -> None:
+async def test_long_query_string_gets_graphql_error(http: httpx.AsyncClient, server: RunningServer) -> None:
     status, body = await raw_get(server.port, "/graphql?query=%7BapiVersion%7D" + "+" * 50_000)
     assert status == 414
     assert orjson.loads(body)["errors"][0]["extensions"]["code"] == "BAD_REQUEST"

@@ -1,0 +1,150 @@
+"""Directory types: organisations (成员单位), the viewer, role grants, audit entries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import cast
+
+import strawberry
+from strawberry.scalars import JSON
+
+from schema.context import Info
+from schema.directory.loaders import children_loader, organization_loader
+from schema.permissions import personal
+from services.directory import models
+
+strawberry.enum(
+    models.OrganizationKind,
+    name="OrganizationKind",
+    description=(
+        "Kind of member organisation (成员单位类型): district committee 区委/区域党委, "
+        "street committee 街道党工委, community 社区党组织, stationed unit 驻区单位, SOE 国有企业, "
+        "private enterprise 非公企业, social organisation 社会组织, school 学校, agency 机关."
+    ),
+)
+
+
+strawberry.enum(
+    models.Role,
+    name="Role",
+    description=(
+        "Role in an alliance (角色): alliance admin 区委组织部管理员, organisation admin 成员单位管理员, "
+        "member 党员, auditor 审计, partner system 合作系统 (read-only)."
+    ),
+)
+
+
+# Registered above as GraphQL enums; these names keep annotations readable.
+OrganizationKind = models.OrganizationKind
+Role = models.Role
+
+
+@strawberry.type(description="Member organisation of an alliance (成员单位).")
+class Organization:
+    id: strawberry.ID
+    name: str = strawberry.field(description="Name (名称).")
+    kind: OrganizationKind
+    parent_id: strawberry.ID | None = strawberry.field(description="Parent organisation (上级).")
+    credit_code: str | None = strawberry.field(description="Unified social credit code (统一社会信用代码).")
+    star_rating: int | None = strawberry.field(
+        description="Star rating 1–5 of a two-new organisation (星级创评)."
+    )
+    archived_at: dt.datetime | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    _contact_name: strawberry.Private[str | None]
+    _contact_phone: strawberry.Private[str | None]
+
+    @classmethod
+    def from_model(cls, org: models.Organization) -> Organization:
+        return cls(
+            id=strawberry.ID(str(org.id)),
+            name=org.name,
+            kind=OrganizationKind(org.kind),
+            parent_id=strawberry.ID(str(org.parent_id)) if org.parent_id else None,
+            credit_code=org.credit_code,
+            star_rating=org.star_rating,
+            archived_at=org.archived_at,
+            created_at=org.created_at,
+            updated_at=org.updated_at,
+            _contact_name=org.contact_name,
+            _contact_phone=org.contact_phone,
+        )
+
+    @strawberry.field(
+        description="Contact person (联系人); personal data, admins only.",
+        extensions=personal("organization"),
+    )
+    def contact_name(self) -> str | None:
+        return self._contact_name
+
+    @strawberry.field(
+        description="Contact phone (联系电话); personal data, admins only.",
+        extensions=personal("organization"),
+    )
+    def contact_phone(self) -> str | None:
+        return self._contact_phone
+
+    @strawberry.field(description="Parent organisation (上级组织).")
+    async def parent(self, info: Info) -> Organization | None:
+        if self.parent_id is None:
+            return None
+        found = await organization_loader(info.context).load(uuid.UUID(self.parent_id))
+        return Organization.from_model(found) if found else None
+
+    @strawberry.field(description="Active organisations directly below (下级组织).")
+    async def children(self, info: Info) -> list[Organization]:
+        found = await children_loader(info.context).load(uuid.UUID(self.id))
+        return [Organization.from_model(org) for org in found]
+
+
+@strawberry.type(description="A role held in an alliance (角色授权).")
+class RoleGrant:
+    id: strawberry.ID
+    tenant: str = strawberry.field(description="Alliance slug (联盟标识).")
+    login: str
+    role: Role
+    organization_id: strawberry.ID | None
+
+    @classmethod
+    def from_model(cls, grant: models.RoleAssignment) -> RoleGrant:
+        return cls(
+            id=strawberry.ID(str(grant.id)),
+            tenant=grant.tenant_slug,
+            login=grant.login,
+            role=Role(grant.role),
+            organization_id=strawberry.ID(str(grant.organization_id)) if grant.organization_id else None,
+        )
+
+
+@strawberry.type(description="The caller (当前用户) and the roles it holds in every alliance.")
+class Viewer:
+    login: str
+    tenant: str = strawberry.field(description="Alliance of this request (当前联盟).")
+    roles: list[RoleGrant]
+
+
+@strawberry.type(description="One entry of the audit trail (痕迹化管理).")
+class AuditEntry:
+    id: strawberry.ID
+    actor_login: str | None
+    action: str
+    entity_type: str
+    entity_id: str
+    changes: JSON = strawberry.field(description="Changed fields: {field: {before, after}}.")
+    request_id: str | None
+    created_at: dt.datetime
+
+    @classmethod
+    def from_model(cls, entry: models.AuditEntry) -> AuditEntry:
+        return cls(
+            id=strawberry.ID(str(entry.id)),
+            actor_login=entry.actor_login,
+            action=entry.action,
+            entity_type=entry.entity_type,
+            entity_id=entry.entity_id,
+            changes=cast(JSON, entry.changes),
+            request_id=entry.request_id,
+            created_at=entry.created_at,
+        )

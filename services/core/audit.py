@@ -1,0 +1,55 @@
+"""The audit trail (痕迹化管理): one append-only row per successful change."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import asyncpg
+
+from services.core.logging import request_id_var
+from services.core.principal import Principal
+
+_INSERT = """
+INSERT INTO audit_log (tenant_id, actor_id, actor_login, action, entity_type, entity_id,
+                       changes, request_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+"""
+
+
+def changed_fields(
+    before: Mapping[str, Any] | None, after: Mapping[str, Any] | None
+) -> dict[str, dict[str, Any]]:
+    """Fields whose values differ, as ``{field: {"before": …, "after": …}}``."""
+    before = before or {}
+    after = after or {}
+    return {
+        key: {"before": before.get(key), "after": after.get(key)}
+        for key in sorted(set(before) | set(after))
+        if before.get(key) != after.get(key)
+    }
+
+
+async def record_audit(
+    conn: asyncpg.Connection,
+    *,
+    actor: Principal,
+    action: str,
+    entity_type: str,
+    entity_id: str,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+) -> None:
+    """Write the audit row inside the caller's transaction (so it exists iff the change does)."""
+    assert conn.is_in_transaction(), "audit rows are written in the change's transaction"
+    await conn.execute(
+        _INSERT,
+        actor.tenant_id,
+        actor.account_id,
+        actor.login,
+        action,
+        entity_type,
+        entity_id,
+        changed_fields(before, after),
+        request_id_var.get(),
+    )

@@ -1,0 +1,1 @@
+"""Directory: tenants (alliances), member organisations, accounts, roles, API keys, audit."""

@@ -1,0 +1,104 @@
+"""Operator actions run from the command line with the owner's connection (bypasses RLS)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import asyncpg
+
+from services.core.auth import new_api_key
+from services.core.errors import NotFound
+from services.directory.roles import account_for_login
+
+CLI_ACTOR = "alliance-cli"
+
+
+@dataclass(frozen=True, slots=True)
+class CreatedApiKey:
+    id: uuid.UUID
+    tenant_slug: str
+    name: str
+    plaintext: str
+
+
+async def tenant_id_for(conn: asyncpg.Connection, slug: str) -> uuid.UUID:
+    """The id of tenant ``slug``; NotFound if there is none."""
+    found = await conn.fetchval("SELECT id FROM alliances WHERE slug = $1", slug)
+    if found is None:
+        raise NotFound(f"no tenant {slug!r}", field="tenant")
+    return uuid.UUID(str(found))
+
+
+async def account_id_for(conn: asyncpg.Connection, *, tenant_id: uuid.UUID, login: str) -> uuid.UUID:
+    """The account ``login`` names in a tenant (see ``roles.account_for_login``)."""
+    return await account_for_login(conn, tenant_id=tenant_id, login=login, create=False)
+
+
+async def _audit(
+    conn: asyncpg.Connection, tenant_id: uuid.UUID, action: str, entity: str, entity_id: str
+) -> None:
+    await conn.execute(
+        "INSERT INTO audit_log (tenant_id, actor_login, action, entity_type, entity_id)"
+        " VALUES ($1, $2, $3, $4, $5)",
+        tenant_id,
+        CLI_ACTOR,
+        action,
+        entity,
+        entity_id,
+    )
+
+
+async def create_api_key(conn: asyncpg.Connection, *, tenant_slug: str, name: str) -> CreatedApiKey:
+    """A partner account with the partner role in one tenant, and its key (shown once)."""
+    async with conn.transaction():
+        tenant_id = await tenant_id_for(conn, tenant_slug)
+        key = new_api_key()
+        login = f"partner-{tenant_slug}-{key.prefix}"
+        account_id = await conn.fetchval(
+            "INSERT INTO accounts (home_tenant_id, login, display_name, kind)"
+            " VALUES ($1, $2, $3, 'partner') RETURNING id",
+            tenant_id,
+            login,
+            name,
+        )
+        await conn.execute(
+            "INSERT INTO role_assignments (tenant_id, account_id, role) VALUES ($1, $2, 'partner')",
+            tenant_id,
+            account_id,
+        )
+        key_id = await conn.fetchval(
+            "INSERT INTO api_keys (tenant_id, account_id, name, prefix, secret_hash)"
+            " VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            tenant_id,
+            account_id,
+            name,
+            key.prefix,
+            key.secret_hash,
+        )
+        await _audit(conn, tenant_id, "apikey.create", "api_key", str(key_id))
+    return CreatedApiKey(id=key_id, tenant_slug=tenant_slug, name=name, plaintext=key.plaintext)
+
+
+async def revoke_api_key(conn: asyncpg.Connection, *, key_id: uuid.UUID) -> None:
+    """Revoke a key at once; it stays listed with its revocation time."""
+    async with conn.transaction():
+        tenant_id = await conn.fetchval(
+            "UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING tenant_id",
+            key_id,
+        )
+        if tenant_id is None:
+            raise NotFound("no such active API key", field="id")
+        await _audit(conn, tenant_id, "apikey.revoke", "api_key", str(key_id))
+
+
+async def list_api_keys(conn: asyncpg.Connection, *, tenant_slug: str) -> list[asyncpg.Record]:
+    """The tenant's keys (never their secrets)."""
+    tenant_id = await tenant_id_for(conn, tenant_slug)
+    return list(
+        await conn.fetch(
+            "SELECT id, name, prefix, created_at, revoked_at, last_used_at FROM api_keys"
+            " WHERE tenant_id = $1 ORDER BY created_at",
+            tenant_id,
+        )
+    )

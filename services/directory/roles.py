@@ -1,0 +1,146 @@
+"""Role assignments (角色授权): who holds which role in the tenant."""
+
+from __future__ import annotations
+
+import uuid
+
+import asyncpg
+
+from services.core.audit import record_audit
+from services.core.errors import BadUserInput, NotFound
+from services.core.principal import Principal
+from services.core.validation import clean_text
+from services.directory.models import Role, RoleAssignment, from_record
+
+_SELECT = """
+SELECT r.id, r.tenant_id, a.slug AS tenant_slug, r.account_id, acc.login::text AS login, r.role,
+       r.organization_id, r.created_at
+FROM role_assignments r
+JOIN alliances a ON a.id = r.tenant_id
+JOIN accounts acc ON acc.id = r.account_id
+"""
+
+
+async def roles_of_account(conn: asyncpg.Connection, *, account_id: uuid.UUID) -> list[RoleAssignment]:
+    """Every role the account holds, in every tenant (row-level security allows own rows)."""
+    rows = await conn.fetch(_SELECT + " WHERE r.account_id = $1 ORDER BY a.slug, r.role", account_id)
+    return [from_record(RoleAssignment, row) for row in rows]
+
+
+async def account_for_login(
+    conn: asyncpg.Connection, *, tenant_id: uuid.UUID, login: str, create: bool
+) -> uuid.UUID:
+    """The account ``login`` means in a tenant: one with a role or a home there, else the only
+    account of that name anywhere (an SOE's staff joining another district), else a new one."""
+    rows = await conn.fetch(
+        """
+        SELECT a.id,
+               EXISTS (SELECT 1 FROM role_assignments r
+                       WHERE r.account_id = a.id AND r.tenant_id = $2) AS has_role,
+               a.home_tenant_id = $2 AS at_home
+        FROM accounts a WHERE a.login = $1
+        ORDER BY 2 DESC, 3 DESC
+        """,
+        login,
+        tenant_id,
+    )
+    if rows and (rows[0]["has_role"] or rows[0]["at_home"] or len(rows) == 1):
+        return uuid.UUID(str(rows[0]["id"]))
+    if rows:
+        raise BadUserInput("login names accounts in several other alliances", field="login")
+    if not create:
+        raise NotFound("no such account", field="login")
+    account_id = await conn.fetchval(
+        "INSERT INTO accounts (home_tenant_id, login, display_name) VALUES ($1, $2, $2) RETURNING id",
+        tenant_id,
+        login,
+    )
+    return uuid.UUID(str(account_id))
+
+
+async def grant_role(
+    conn: asyncpg.Connection,
+    *,
+    actor: Principal,
+    login: str,
+    role: Role,
+    organization_id: uuid.UUID | None,
+) -> RoleAssignment:
+    """Give ``login`` a role in the actor's tenant (creating the account if new)."""
+    login = clean_text(login, field="login", max_length=64)
+    if len(login) < 2:
+        raise BadUserInput("login must be at least 2 characters", field="login")
+    if role in {Role.ORG_ADMIN, Role.MEMBER} and organization_id is None:
+        raise BadUserInput(f"{role.value} needs an organizationId", field="organizationId")
+    if organization_id is not None and not await conn.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM organizations WHERE id = $1 AND archived_at IS NULL)",
+        organization_id,
+    ):
+        raise BadUserInput("organizationId names no organization of this alliance", field="organizationId")
+    account_id = await account_for_login(conn, tenant_id=actor.tenant_id, login=login, create=True)
+    before = await conn.fetchrow(
+        "SELECT organization_id FROM role_assignments WHERE tenant_id = $1 AND account_id = $2 AND role = $3",
+        actor.tenant_id,
+        account_id,
+        role.value,
+    )
+    await conn.execute(
+        """
+        INSERT INTO role_assignments (tenant_id, account_id, role, organization_id)
+        VALUES ($1, $2, $3, $4)
+        ON CONFLICT (tenant_id, account_id, role) DO UPDATE SET organization_id = EXCLUDED.organization_id
+        """,
+        actor.tenant_id,
+        account_id,
+        role.value,
+        organization_id,
+    )
+    row = await conn.fetchrow(
+        _SELECT + " WHERE r.tenant_id = $1 AND r.account_id = $2 AND r.role = $3",
+        actor.tenant_id,
+        account_id,
+        role.value,
+    )
+    granted = from_record(RoleAssignment, row)  # type: ignore[arg-type]
+    await record_audit(
+        conn,
+        actor=actor,
+        action="role.grant",
+        entity_type="role_assignment",
+        entity_id=str(granted.id),
+        before={"login": login, "role": role.value, "organizationId": before["organization_id"]}
+        if before
+        else None,
+        after={"login": login, "role": role.value, "organizationId": organization_id},
+    )
+    return granted
+
+
+async def revoke_role(
+    conn: asyncpg.Connection, *, actor: Principal, login: str, role: Role
+) -> RoleAssignment:
+    """Take a role away; NotFound when the account does not hold it in this tenant."""
+    account_id = await account_for_login(conn, tenant_id=actor.tenant_id, login=login.strip(), create=False)
+    row = await conn.fetchrow(
+        _SELECT + " WHERE r.tenant_id = $1 AND r.account_id = $2 AND r.role = $3",
+        actor.tenant_id,
+        account_id,
+        role.value,
+    )
+    if row is None:
+        raise NotFound("this account does not hold that role here", field="role")
+    revoked = from_record(RoleAssignment, row)
+    await conn.execute("DELETE FROM role_assignments WHERE id = $1", revoked.id)
+    await record_audit(
+        conn,
+        actor=actor,
+        action="role.revoke",
+        entity_type="role_assignment",
+        entity_id=str(revoked.id),
+        before={
+            "login": revoked.login,
+            "role": role.value,
+            "organizationId": revoked.organization_id,
+        },
+    )
+    return revoked
