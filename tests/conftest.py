@@ -15,6 +15,7 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+import orjson
 import pytest
 import uvicorn
 
@@ -83,6 +84,9 @@ def settings(admin_url: str, bootstrap_servers: str, tmp_path_factory: pytest.Te
 async def admin_conn(admin_url: str) -> AsyncIterator[asyncpg.Connection]:
     """A superuser connection (bypasses row-level security): for inspecting, not for the app."""
     conn = await asyncpg.connect(admin_url)
+    await conn.set_type_codec(
+        "jsonb", encoder=lambda v: orjson.dumps(v).decode(), decoder=orjson.loads, schema="pg_catalog"
+    )
     yield conn
     await conn.close()
 

@@ -22,7 +22,8 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
     for type_name in ("json", "jsonb"):
         await conn.set_type_codec(
             type_name,
-            encoder=lambda value: orjson.dumps(value).decode(),
+            # asyncpg hands back its own UUID type; anything orjson cannot encode goes as text.
+            encoder=lambda value: orjson.dumps(value, default=str).decode(),
             decoder=orjson.loads,
             schema="pg_catalog",
         )

@@ -51,8 +51,9 @@ async def account_for_login(
     if not create:
         raise NotFound("no such account", field="login")
     account_id = await conn.fetchval(
-        "INSERT INTO accounts (home_tenant_id, login, display_name) VALUES ($1, $2, $2) RETURNING id",
+        "INSERT INTO accounts (home_tenant_id, login, display_name) VALUES ($1, $2, $3) RETURNING id",
         tenant_id,
+        login,
         login,
     )
     return uuid.UUID(str(account_id))

@@ -1,0 +1,137 @@
+"""Every role × every directory mutation: allowed ones succeed, others are FORBIDDEN and change nothing."""
+
+from __future__ import annotations
+
+import uuid
+
+import asyncpg
+import pytest
+
+from tests.conftest import GraphQLClient, error_code
+
+ROLES = ["alliance-admin", "street-admin", "soe-admin", "member", "auditor"]
+
+
+async def _org(admin_conn: asyncpg.Connection, tenant_id: uuid.UUID, name: str) -> uuid.UUID:
+    return uuid.UUID(
+        str(
+            await admin_conn.fetchval(
+                "SELECT id FROM organizations WHERE tenant_id = $1 AND name = $2", tenant_id, name
+            )
+        )
+    )
+
+
+async def _fresh_community(
+    admin_conn: asyncpg.Connection, tenant_id: uuid.UUID, parent: uuid.UUID
+) -> uuid.UUID:
+    return uuid.UUID(
+        str(
+            await admin_conn.fetchval(
+                "INSERT INTO organizations (tenant_id, name, kind, parent_id) VALUES ($1, $2, 'COMMUNITY', $3) RETURNING id",
+                tenant_id,
+                f"矩阵测试-{uuid.uuid4().hex[:6]}",
+                parent,
+            )
+        )
+    )
+
+
+# (mutation name, document builder, logins allowed) — on an organisation below the street committee.
+CASES = [
+    (
+        "createOrganization",
+        lambda target: (
+            'mutation($p: ID!) { createOrganization(input: {name: "新单位", kind: COMMUNITY, parentId: $p}) { organization { id } } }',
+            {"p": target},
+        ),
+        {"alliance-admin", "street-admin"},
+    ),
+    (
+        "updateOrganization",
+        lambda target: (
+            'mutation($id: ID!) { updateOrganization(input: {id: $id, name: "改名"}) { organization { id } } }',
+            {"id": target},
+        ),
+        {"alliance-admin", "street-admin"},
+    ),
+    (
+        "archiveOrganization",
+        lambda target: (
+            "mutation($id: ID!) { archiveOrganization(input: {id: $id}) { organization { id } } }",
+            {"id": target},
+        ),
+        {"alliance-admin", "street-admin"},
+    ),
+    (
+        "grantRole",
+        lambda target: (
+            'mutation($id: ID) { grantRole(input: {login: "new-person", role: MEMBER, organizationId: $id}) { grant { id } } }',
+            {"id": target},
+        ),
+        {"alliance-admin"},
+    ),
+    (
+        "revokeRole",
+        lambda target: (
+            'mutation { revokeRole(input: {login: "revocable", role: AUDITOR}) { grant { id } } }',
+            {},
+        ),
+        {"alliance-admin"},
+    ),
+]
+
+
+@pytest.mark.parametrize("login", ROLES)
+@pytest.mark.parametrize(("mutation", "document", "allowed"), CASES, ids=[c[0] for c in CASES])
+async def test_role_matrix(
+    gql: GraphQLClient,
+    admin_conn: asyncpg.Connection,
+    demo: dict[str, uuid.UUID],
+    login: str,
+    mutation: str,
+    document: object,
+    allowed: set[str],
+) -> None:
+    tenant = demo["demo"]
+    street = await _org(admin_conn, tenant, "东城街道党工委")
+    target = await _fresh_community(admin_conn, tenant, street)
+    if mutation == "revokeRole":
+        await admin_conn.execute(
+            "INSERT INTO accounts (home_tenant_id, login, display_name) VALUES ($1, 'revocable', 'r') ON CONFLICT DO NOTHING",
+            tenant,
+        )
+        await admin_conn.execute(
+            "INSERT INTO role_assignments (tenant_id, account_id, role)"
+            " SELECT $1, id, 'auditor' FROM accounts WHERE login = 'revocable' ON CONFLICT DO NOTHING",
+            tenant,
+        )
+    snapshot = "SELECT (SELECT count(*) FROM organizations), (SELECT count(*) FROM role_assignments), (SELECT count(*) FROM audit_log), (SELECT string_agg(name || coalesce(archived_at::text, ''), ',' ORDER BY id) FROM organizations)"
+    before = await admin_conn.fetchrow(snapshot)
+    query, variables = document(str(target))  # type: ignore[operator]
+    body = await gql(query, variables, login=login)
+    if login in allowed:
+        assert body.get("errors") is None, body
+        assert body["data"][mutation]  # type: ignore[index]
+    else:
+        assert error_code(body) == "FORBIDDEN", body
+        assert await admin_conn.fetchrow(snapshot) == before
+
+
+async def test_soe_admin_cannot_touch_the_street_subtree_but_can_its_own(
+    gql: GraphQLClient, admin_conn: asyncpg.Connection, demo: dict[str, uuid.UUID]
+) -> None:
+    soe = await _org(admin_conn, demo["demo"], "城市建设投资集团有限公司党委")
+    body = await gql(
+        'mutation($id: ID!) { updateOrganization(input: {id: $id, contactName: "王书记"}) { organization { id } } }',
+        {"id": str(soe)},
+        login="soe-admin",
+    )
+    assert body.get("errors") is None, body
+    street = await _org(admin_conn, demo["demo"], "东城街道党工委")
+    moved = await gql(
+        "mutation($id: ID!, $p: ID!) { updateOrganization(input: {id: $id, parentId: $p}) { organization { id } } }",
+        {"id": str(soe), "p": str(street)},
+        login="soe-admin",
+    )
+    assert error_code(moved) == "FORBIDDEN"
