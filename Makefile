@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test install lint fmt typecheck pytest clean
+.PHONY: run test install lint fmt typecheck pytest schema clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -41,6 +41,9 @@ fmt: install
 
 typecheck: install
 	$(BIN)/mypy
+
+schema: install
+	$(BIN)/python -m schema.export
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .mypy_cache .ruff_cache .pytest_cache
