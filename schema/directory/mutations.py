@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from schema.context import Info
+from schema.directory.api_keys import ApiKeyMutation
 from schema.directory.types import Organization, OrganizationKind, Role, RoleGrant
 from schema.pagination import parse_id
 from schema.permissions import requires
@@ -83,7 +84,7 @@ def _organization_input(
 
 
 @strawberry.type
-class DirectoryMutation:
+class DirectoryMutation(ApiKeyMutation):
     @strawberry.mutation(
         description="Add a member organisation (新增成员单位).",
         extensions=requires("organization", "create"),

@@ -7,6 +7,7 @@ import datetime as dt
 import strawberry
 
 from schema.context import Info
+from schema.directory.api_keys import ApiKeyQuery
 from schema.directory.loaders import organization_loader
 from schema.directory.types import AuditEntry, Organization, OrganizationKind, RoleGrant, Viewer
 from schema.pagination import (
@@ -48,7 +49,7 @@ def _org_cursor(org: object) -> str:
 
 
 @strawberry.type
-class DirectoryQuery:
+class DirectoryQuery(ApiKeyQuery):
     @strawberry.field(
         description="The caller and its roles in every alliance (当前用户).",
         extensions=authenticated(),

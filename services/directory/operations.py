@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from services.core.auth import new_api_key
 from services.core.errors import NotFound
+from services.directory.api_keys import insert_api_key
 from services.directory.roles import account_for_login
 
 CLI_ACTOR = "alliance-cli"
@@ -53,31 +53,11 @@ async def create_api_key(conn: asyncpg.Connection, *, tenant_slug: str, name: st
     """A partner account with the partner role in one tenant, and its key (shown once)."""
     async with conn.transaction():
         tenant_id = await tenant_id_for(conn, tenant_slug)
-        key = new_api_key()
-        login = f"partner-{tenant_slug}-{key.prefix}"
-        account_id = await conn.fetchval(
-            "INSERT INTO accounts (home_tenant_id, login, display_name, kind)"
-            " VALUES ($1, $2, $3, 'partner') RETURNING id",
-            tenant_id,
-            login,
-            name,
+        created, plaintext = await insert_api_key(
+            conn, tenant_id=tenant_id, tenant_slug=tenant_slug, name=name
         )
-        await conn.execute(
-            "INSERT INTO role_assignments (tenant_id, account_id, role) VALUES ($1, $2, 'partner')",
-            tenant_id,
-            account_id,
-        )
-        key_id = await conn.fetchval(
-            "INSERT INTO api_keys (tenant_id, account_id, name, prefix, secret_hash)"
-            " VALUES ($1, $2, $3, $4, $5) RETURNING id",
-            tenant_id,
-            account_id,
-            name,
-            key.prefix,
-            key.secret_hash,
-        )
-        await _audit(conn, tenant_id, "apikey.create", "api_key", str(key_id))
-    return CreatedApiKey(id=key_id, tenant_slug=tenant_slug, name=name, plaintext=key.plaintext)
+        await _audit(conn, tenant_id, "apikey.create", "api_key", str(created.id))
+    return CreatedApiKey(id=created.id, tenant_slug=tenant_slug, name=created.name, plaintext=plaintext)
 
 
 async def revoke_api_key(conn: asyncpg.Connection, *, key_id: uuid.UUID) -> None:

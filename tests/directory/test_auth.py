@@ -109,3 +109,34 @@ async def test_partner_key_cannot_write(
         headers={"x-api-key": key.plaintext},
     )
     assert error_code(response.json()) == "FORBIDDEN"
+
+
+CREATE_KEY = 'mutation { createApiKey(input: {name: "区大数据中心"}) { apiKey { id prefix } secret } }'
+
+
+async def test_api_keys_through_graphql(gql: GraphQLClient, http: httpx.AsyncClient) -> None:
+    created = await gql(CREATE_KEY, login="alliance-admin")
+    payload = created["data"]["createApiKey"]  # type: ignore[index]
+    secret, key_id = payload["secret"], payload["apiKey"]["id"]
+    assert secret.startswith(f"alk_{payload['apiKey']['prefix']}_")
+    assert await _status(http, {"x-api-key": secret}) is None
+
+    listed = await gql("{ apiKeys { id lastUsedAt revokedAt } }", login="alliance-admin")
+    mine = [k for k in listed["data"]["apiKeys"] if k["id"] == key_id]  # type: ignore[index]
+    assert mine and mine[0]["lastUsedAt"] and mine[0]["revokedAt"] is None
+
+    assert error_code(await gql(CREATE_KEY, login="street-admin")) == "FORBIDDEN"
+    other = await gql(
+        "mutation($id: ID!) { revokeApiKey(input: {id: $id}) { apiKey { id } } }",
+        {"id": key_id},
+        login="alliance-admin",
+        tenant="other",
+    )
+    assert error_code(other) == "NOT_FOUND"
+    revoked = await gql(
+        "mutation($id: ID!) { revokeApiKey(input: {id: $id}) { apiKey { revokedAt } } }",
+        {"id": key_id},
+        login="alliance-admin",
+    )
+    assert revoked["data"]["revokeApiKey"]["apiKey"]["revokedAt"]  # type: ignore[index]
+    assert await _status(http, {"x-api-key": secret}) == "UNAUTHENTICATED"
