@@ -47,3 +47,8 @@ schema: install
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .mypy_cache .ruff_cache .pytest_cache
+
+# The event backbone's benchmark: outbox + relay vs. producing straight to the broker.
+.PHONY: bench-events
+bench-events: install
+	$(BIN)/python -m bench.events
