@@ -19,6 +19,7 @@ from services.core.errors import DomainError, Unauthenticated
 from services.core.principal import Principal
 from services.core.settings import Settings
 from services.core.tenancy import tenant_transaction
+from services.events.live import LiveEventHub
 
 
 @dataclass(slots=True)
@@ -31,6 +32,7 @@ class Context:
     pool: asyncpg.Pool
     broker: Broker
     authorizer: Authorizer
+    live_events: LiveEventHub
     principal_or_none: Principal | None = None
     auth_error: DomainError | None = None
     connection_params: dict[str, Any] | None = None

@@ -19,6 +19,7 @@ from services.core.errors import DomainError
 from services.core.logging import configure_logging
 from services.core.migrations import MigrationError, migrate
 from services.core.settings import Settings, SettingsError
+from services.events.cli import add_commands as add_event_commands
 
 log = logging.getLogger("alliance.cli")
 
@@ -180,6 +181,8 @@ def build_parser() -> argparse.ArgumentParser:
     listing = apikey_commands.add_parser("list", help="list a tenant's keys")
     listing.add_argument("--tenant", required=True)
     apikey.set_defaults(handler=_apikey)
+
+    add_event_commands(commands)
     return parser
 
 

@@ -42,3 +42,9 @@ class Unauthenticated(DomainError):
     """No valid credentials were presented."""
 
     code = "UNAUTHENTICATED"
+
+
+class SubscriberTooSlow(DomainError):
+    """A live subscriber fell too far behind; it should subscribe again."""
+
+    code = "SUBSCRIBER_TOO_SLOW"

@@ -38,6 +38,16 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise SettingsError(f"{name} must be true or false, got {raw!r}")
 
 
+def _names(env: Mapping[str, str], name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    raw = env.get(name)
+    if raw is None:
+        return default
+    names = tuple(part.strip() for part in raw.split(",") if part.strip())
+    if any(not part.replace("-", "").replace("_", "").isalnum() for part in names):
+        raise SettingsError(f"{name} must be a comma-separated list of names, got {raw!r}")
+    return names
+
+
 @dataclass(frozen=True, slots=True)
 class GraphQLLimits:
     """Limits applied to every GraphQL operation."""
@@ -63,6 +73,8 @@ class Settings:
     kafka_bootstrap_servers: str | None = None
     kafka_enable_idempotence: bool = True
     kafka_topic_partitions: int = 3
+    relay_in_server: bool = True
+    workers_in_server: tuple[str, ...] = ("activity",)
     jwt_secret: str = ""
     jwt_issuer: str = "alliance-platform"
     jwt_audience: str = "alliance-api"
@@ -93,6 +105,8 @@ class Settings:
             # The embedded broker cannot answer InitProducerId, so idempotence is off there.
             kafka_enable_idempotence=_bool(env, "KAFKA_ENABLE_IDEMPOTENCE", not embedded_broker),
             kafka_topic_partitions=_int(env, "KAFKA_TOPIC_PARTITIONS", 3),
+            relay_in_server=_bool(env, "RELAY_IN_SERVER", True),
+            workers_in_server=_names(env, "WORKERS_IN_SERVER", ("activity",)),
             jwt_secret=env.get("JWT_SECRET") or "",
             jwt_issuer=env.get("JWT_ISSUER") or "alliance-platform",
             jwt_audience=env.get("JWT_AUDIENCE") or "alliance-api",

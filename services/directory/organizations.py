@@ -13,6 +13,7 @@ from services.core.errors import BadUserInput, Forbidden, NotFound
 from services.core.principal import Principal
 from services.core.validation import clean_text, optional_text, phone_number
 from services.directory.credit_code import credit_code_problem
+from services.directory.events import organization_changed
 from services.directory.models import (
     TWO_NEW_KINDS,
     Organization,
@@ -250,6 +251,7 @@ async def create_organization(
         entity_id=str(created.id),
         after=_audit_view(created),
     )
+    await organization_changed(conn, actor=actor, org=created, change="created")
     return created
 
 
@@ -304,6 +306,7 @@ async def update_organization(
         before=_audit_view(current),
         after=_audit_view(updated),
     )
+    await organization_changed(conn, actor=actor, org=updated, change="updated")
     return updated
 
 
@@ -336,6 +339,7 @@ async def archive_organization(
         before=_audit_view(current),
         after=_audit_view(archived),
     )
+    await organization_changed(conn, actor=actor, org=archived, change="archived")
     return archived
 
 

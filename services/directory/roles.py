@@ -10,6 +10,7 @@ from services.core.audit import record_audit
 from services.core.errors import BadUserInput, NotFound
 from services.core.principal import Principal
 from services.core.validation import clean_text
+from services.directory.events import role_changed
 from services.directory.models import Role, RoleAssignment, from_record
 
 _SELECT = """
@@ -114,6 +115,7 @@ async def grant_role(
         else None,
         after={"login": login, "role": role.value, "organizationId": organization_id},
     )
+    await role_changed(conn, actor=actor, grant=granted, change="granted")
     return granted
 
 
@@ -144,4 +146,5 @@ async def revoke_role(
             "organizationId": revoked.organization_id,
         },
     )
+    await role_changed(conn, actor=actor, grant=revoked, change="revoked")
     return revoked

@@ -15,6 +15,8 @@ from services.core.broker import Broker
 from services.core.db import app_dsn, create_pool
 from services.core.logging import configure_logging, install_request_id_factory
 from services.core.settings import Settings
+from services.events.live import LiveEventHub
+from services.gateway.background import event_processes
 from services.gateway.graphql_view import AllianceGraphQL
 from services.gateway.health import healthz, readyz
 from services.gateway.middleware import BodyLimitMiddleware, RequestContextMiddleware
@@ -35,10 +37,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
         await broker.start()
         authorizer = Authorizer()
         await authorizer.start_listening(app_dsn(settings))
-        app.state.alliance = AppState(settings=settings, pool=pool, broker=broker, authorizer=authorizer)
+        live_events = LiveEventHub(settings)
+        await live_events.start()
+        app.state.alliance = AppState(
+            settings=settings, pool=pool, broker=broker, authorizer=authorizer, live_events=live_events
+        )
         try:
-            yield
+            async with event_processes(settings):
+                yield
         finally:
+            await live_events.stop()
             await authorizer.stop_listening()
             await broker.stop()
             await pool.close()

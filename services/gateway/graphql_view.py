@@ -78,6 +78,7 @@ class AllianceGraphQL(GraphQL[Context, None]):
             pool=state.pool,
             broker=state.broker,
             authorizer=state.authorizer,
+            live_events=state.live_events,
         )
         if isinstance(request, Request):
             await _authenticate(

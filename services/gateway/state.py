@@ -9,6 +9,7 @@ import asyncpg
 from services.core.authz import Authorizer
 from services.core.broker import Broker
 from services.core.settings import Settings
+from services.events.live import LiveEventHub
 
 
 @dataclass(slots=True)
@@ -19,3 +20,4 @@ class AppState:
     pool: asyncpg.Pool
     broker: Broker
     authorizer: Authorizer
+    live_events: LiveEventHub

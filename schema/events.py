@@ -1,0 +1,121 @@
+"""Live events (实时事件) over graphql-transport-ws, and the activity feed (联盟动态)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncGenerator
+from typing import cast
+
+import strawberry
+from strawberry.scalars import JSON
+
+from schema.context import Info
+from schema.pagination import Connection, connection, decode_cursor, encode_cursor, page_size
+from schema.permissions import requires
+from services.activity import feed
+from services.core.errors import BadUserInput, SubscriberTooSlow
+from services.events import live
+from services.events.envelope import Envelope
+
+# Partner systems follow what happens to shared things, not who holds which role.
+_PARTNER_HIDDEN_PREFIXES = ("role.",)
+_MAX_TYPES = 50
+
+
+@strawberry.type(description="An event of the alliance (事件), CloudEvents-style.")
+class Event:
+    id: strawberry.ID
+    type: str = strawberry.field(description="Past tense and versioned, e.g. organization.created.v1.")
+    source: str
+    subject: str = strawberry.field(description="Id of the thing the event is about.")
+    time: dt.datetime
+    data: JSON
+
+    @classmethod
+    def from_envelope(cls, envelope: Envelope) -> Event:
+        return cls(
+            id=strawberry.ID(str(envelope.id)),
+            type=envelope.type,
+            source=envelope.source,
+            subject=envelope.subject,
+            time=envelope.time,
+            data=cast(JSON, envelope.data),
+        )
+
+
+@strawberry.type(description="One line of the alliance's activity feed (联盟动态).")
+class ActivityEntry:
+    id: strawberry.ID
+    type: str
+    subject: str
+    actor: str | None
+    summary: JSON
+    time: dt.datetime
+
+    @classmethod
+    def from_model(cls, entry: feed.ActivityEntry) -> ActivityEntry:
+        return cls(
+            id=strawberry.ID(str(entry.id)),
+            type=entry.event_type,
+            subject=entry.subject,
+            actor=entry.actor,
+            summary=cast(JSON, entry.summary),
+            time=entry.occurred_at,
+        )
+
+
+def _checked_types(types: list[str] | None) -> list[str] | None:
+    if types is None:
+        return None
+    if len(types) > _MAX_TYPES or any(not t or len(t) > 100 for t in types):
+        raise BadUserInput(f"types takes at most {_MAX_TYPES} event type names", field="types")
+    return types
+
+
+@strawberry.type
+class EventsQuery:
+    @strawberry.field(
+        description="Recent activity of the alliance, newest first (联盟动态).",
+        extensions=requires("event", "subscribe"),
+    )
+    async def activity(
+        self, info: Info, first: int | None = 20, after: str | None = None, types: list[str] | None = None
+    ) -> Connection[ActivityEntry]:
+        size = page_size(first, info.context.settings)
+        key = decode_cursor(after, "activity")
+        if key is not None and not key.isdigit():
+            raise BadUserInput("after is not a cursor of this list", field="after")
+        async with info.context.db() as conn:
+            page = await feed.list_activity(
+                conn, event_types=_checked_types(types), first=size, before_id=int(key) if key else None
+            )
+        return connection(
+            page.items,
+            total=page.total,
+            has_next=page.has_next,
+            to_node=ActivityEntry.from_model,
+            cursor_of=lambda entry: encode_cursor("activity", entry.id),
+        )
+
+
+@strawberry.type
+class EventsSubscription:
+    @strawberry.subscription(
+        description=(
+            "Events of the caller's alliance as they happen (实时事件); `types` narrows them. "
+            'Authenticate in connection_init with {"Authorization": "Bearer <token>"}.'
+        ),
+        extensions=requires("event", "subscribe"),
+    )
+    async def events(self, info: Info, types: list[str] | None = None) -> AsyncGenerator[Event, None]:
+        principal = info.context.principal
+        wanted = _checked_types(types)
+        hub = info.context.live_events
+        async with hub.subscribe(tenant=principal.tenant_id, types=wanted) as stream:
+            try:
+                async for envelope in stream:
+                    if principal.is_partner and envelope.type.startswith(_PARTNER_HIDDEN_PREFIXES):
+                        continue
+                    yield Event.from_envelope(envelope)
+            except live.SubscriberTooSlow:
+                raise SubscriberTooSlow("this subscriber fell behind; subscribe again") from None

@@ -1,0 +1,1 @@
+"""Activity feed (联盟动态): the first consumer of the event backbone."""

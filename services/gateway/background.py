@@ -1,0 +1,55 @@
+"""Event processes the server runs beside the API when no separate ones are deployed.
+
+In development (`make run`) one process holds everything: the relay that sends the outbox to
+Kafka and the workers of the named services. In production set ``RELAY_IN_SERVER=false`` and
+``WORKERS_IN_SERVER=`` and run ``alliance relay`` / ``alliance worker …`` as their own
+processes; several relays and workers may run at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from services.core.settings import Settings
+from services.events.consumer import run_workers
+from services.events.registry import default_registry
+from services.events.relay import run_relay
+
+log = logging.getLogger(__name__)
+
+
+async def _supervised(name: str, run: asyncio.Task[None]) -> None:
+    try:
+        await run
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        log.exception("%s stopped with an error", name)
+
+
+@contextlib.asynccontextmanager
+async def event_processes(settings: Settings) -> AsyncIterator[None]:
+    """Run the relay and workers the settings ask for until the block exits."""
+    stop = asyncio.Event()
+    tasks: list[asyncio.Task[None]] = []
+    if settings.relay_in_server:
+        relay = asyncio.create_task(run_relay(settings, stop), name="relay")
+        tasks.append(asyncio.create_task(_supervised("relay", relay)))
+    if settings.workers_in_server:
+        registry = default_registry()
+        workers = asyncio.create_task(
+            run_workers(settings, registry, list(settings.workers_in_server), stop), name="workers"
+        )
+        tasks.append(asyncio.create_task(_supervised("workers", workers)))
+    try:
+        yield
+    finally:
+        stop.set()
+        if tasks:
+            _, pending = await asyncio.wait(tasks, timeout=10)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
