@@ -19,13 +19,14 @@ from strawberry.schema.config import StrawberryConfig
 
 from schema.directory.mutations import DirectoryMutation
 from schema.directory.queries import DirectoryQuery
+from schema.events import EventsQuery, EventsSubscription
 from schema.schema_class import AllianceSchema
 from schema.system import SystemQuery, SystemSubscription
 from services.core.settings import Settings
 
 
 @strawberry.type(description="Queries of the alliance platform (区域化党建联盟平台).")
-class Query(SystemQuery, DirectoryQuery):
+class Query(SystemQuery, DirectoryQuery, EventsQuery):
     pass
 
 
@@ -35,7 +36,7 @@ class Mutation(DirectoryMutation):
 
 
 @strawberry.type(description="Live events (实时事件).")
-class Subscription(SystemSubscription):
+class Subscription(SystemSubscription, EventsSubscription):
     pass
 
 
