@@ -20,18 +20,20 @@ from strawberry.schema.config import StrawberryConfig
 from schema.directory.mutations import DirectoryMutation
 from schema.directory.queries import DirectoryQuery
 from schema.events import EventsQuery, EventsSubscription
+from schema.resources.mutations import ResourcesMutation
+from schema.resources.queries import ResourcesQuery
 from schema.schema_class import AllianceSchema
 from schema.system import SystemQuery, SystemSubscription
 from services.core.settings import Settings
 
 
 @strawberry.type(description="Queries of the alliance platform (区域化党建联盟平台).")
-class Query(SystemQuery, DirectoryQuery, EventsQuery):
+class Query(SystemQuery, DirectoryQuery, ResourcesQuery, EventsQuery):
     pass
 
 
 @strawberry.type(description="Changes (变更); each is one transaction with its audit row.")
-class Mutation(DirectoryMutation):
+class Mutation(DirectoryMutation, ResourcesMutation):
     pass
 
 

@@ -8,6 +8,7 @@ import asyncpg
 
 from services.core.settings import Settings
 from services.directory.demo import seed_directory
+from services.resources.demo import seed_resources
 
 log = logging.getLogger(__name__)
 
@@ -18,6 +19,7 @@ async def seed_demo(settings: Settings) -> None:
     conn = await asyncpg.connect(settings.database_url)
     try:
         loaded = await seed_directory(conn)
+        loaded = await seed_resources(conn) or loaded
     finally:
         await conn.close()
     log.info("demo data %s", "loaded" if loaded else "already present")

@@ -8,7 +8,7 @@ from typing import Any
 
 import asyncpg
 
-from services.directory.models import Page, from_record
+from services.core.records import Page, from_record
 
 
 @dataclass(frozen=True, slots=True)

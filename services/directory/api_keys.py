@@ -12,8 +12,8 @@ from services.core.audit import record_audit
 from services.core.auth import new_api_key
 from services.core.errors import NotFound
 from services.core.principal import Principal
+from services.core.records import from_record
 from services.core.validation import clean_text
-from services.directory.models import from_record
 
 _COLUMNS = "id, name, prefix, created_at, revoked_at, last_used_at"
 

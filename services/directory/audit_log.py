@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from services.directory.models import AuditEntry, Page, from_record
+from services.core.records import Page, from_record
+from services.directory.models import AuditEntry
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,11 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import uuid
-from collections.abc import Mapping
-from dataclasses import dataclass, fields
-from typing import Any, Generic, TypeVar
-
-import asyncpg
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -36,11 +33,6 @@ class Role(enum.StrEnum):
     MEMBER = "member"
     AUDITOR = "auditor"
     PARTNER = "partner"
-
-
-def from_record(cls: type[T], record: Mapping[str, Any] | asyncpg.Record) -> T:
-    """Build dataclass ``cls`` from the same-named columns of a record."""
-    return cls(**{f.name: record[f.name] for f in fields(cls)})  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,12 +74,3 @@ class AuditEntry:
     changes: dict[str, Any]
     request_id: str | None
     created_at: dt.datetime
-
-
-@dataclass(frozen=True, slots=True)
-class Page(Generic[T]):
-    """One page of a keyset-paginated list."""
-
-    items: list[T]
-    total: int
-    has_next: bool

@@ -11,17 +11,11 @@ import asyncpg
 from services.core.audit import record_audit
 from services.core.errors import BadUserInput, Forbidden, NotFound
 from services.core.principal import Principal
+from services.core.records import Page, from_record
 from services.core.validation import clean_text, optional_text, phone_number
 from services.directory.credit_code import credit_code_problem
 from services.directory.events import organization_changed
-from services.directory.models import (
-    TWO_NEW_KINDS,
-    Organization,
-    OrganizationKind,
-    Page,
-    Role,
-    from_record,
-)
+from services.directory.models import TWO_NEW_KINDS, Organization, OrganizationKind, Role
 
 _COLUMNS = (
     "id, tenant_id, name, kind, parent_id, credit_code, contact_name, contact_phone,"
@@ -124,8 +118,9 @@ async def get_organization(conn: asyncpg.Connection, *, organization_id: uuid.UU
     return found[organization_id]
 
 
-async def _may_manage(conn: asyncpg.Connection, actor: Principal, organization_id: uuid.UUID) -> bool:
-    """alliance_admin manages all; org_admin their own organisation and everything below it."""
+async def may_manage(conn: asyncpg.Connection, actor: Principal, organization_id: uuid.UUID) -> bool:
+    """Whether ``actor`` administers ``organization_id``: alliance_admin every organisation,
+    org_admin their own and every one below it. Other services ask this too (read-only)."""
     if Role.ALLIANCE_ADMIN in actor.roles:
         return True
     if Role.ORG_ADMIN not in actor.roles or not actor.organization_ids:
@@ -222,7 +217,7 @@ async def create_organization(
     if data.parent_id is not None:
         await _check_parent(conn, data.parent_id)
     if Role.ALLIANCE_ADMIN not in actor.roles and (
-        data.parent_id is None or not await _may_manage(conn, actor, data.parent_id)
+        data.parent_id is None or not await may_manage(conn, actor, data.parent_id)
     ):
         raise Forbidden("org_admin may add organizations only below their own")
     row = await _write(
@@ -266,7 +261,7 @@ async def update_organization(
     """Change the given fields; only the owner's admin or alliance_admin may."""
     data = _validated(data)
     current = await _locked(conn, organization_id)
-    if not await _may_manage(conn, actor, organization_id):
+    if not await may_manage(conn, actor, organization_id):
         raise Forbidden("only this organization's admin or the alliance admin may change it")
     kind = data.kind.value if data.kind else current.kind
     star_rating = data.star_rating if data.star_rating is not None else current.star_rating
@@ -276,7 +271,7 @@ async def update_organization(
     parent_id = None if clear_parent else (data.parent_id or current.parent_id)
     if data.parent_id is not None and data.parent_id != current.parent_id:
         await _check_parent(conn, data.parent_id)
-        if not await _may_manage(conn, actor, data.parent_id):
+        if not await may_manage(conn, actor, data.parent_id):
             raise Forbidden("cannot move an organization below one you do not manage")
     if clear_parent and Role.ALLIANCE_ADMIN not in actor.roles:
         raise Forbidden("only the alliance admin may make an organization top-level")
@@ -315,7 +310,7 @@ async def archive_organization(
 ) -> Organization:
     """Archive (never delete) an organisation that has no active children."""
     current = await _locked(conn, organization_id)
-    if not await _may_manage(conn, actor, organization_id):
+    if not await may_manage(conn, actor, organization_id):
         raise Forbidden("only this organization's admin or the alliance admin may archive it")
     if current.archived_at is not None:
         return current

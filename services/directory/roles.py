@@ -9,9 +9,10 @@ import asyncpg
 from services.core.audit import record_audit
 from services.core.errors import BadUserInput, NotFound
 from services.core.principal import Principal
+from services.core.records import from_record
 from services.core.validation import clean_text
 from services.directory.events import role_changed
-from services.directory.models import Role, RoleAssignment, from_record
+from services.directory.models import Role, RoleAssignment
 
 _SELECT = """
 SELECT r.id, r.tenant_id, a.slug AS tenant_slug, r.account_id, acc.login::text AS login, r.role,

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import secrets
 import string
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -19,6 +20,7 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord
 
 from services.core.db import create_pool
 from services.core.dsn import with_database
+from services.core.embedded import EmbeddedBroker
 from services.core.migrations import migrate
 from services.core.settings import Settings
 from services.events.consumer import EventConsumer
@@ -49,8 +51,21 @@ async def events_admin_url(admin_url: str, admin_conn: asyncpg.Connection) -> As
 
 
 @pytest.fixture(scope="package")
-def events_settings(settings: Settings, events_admin_url: str) -> Settings:
-    return replace(settings, database_url=events_admin_url)
+def events_bootstrap_servers(bootstrap_servers: str) -> Iterator[str]:
+    """A broker of the event tests' own: their test topics must not reach the consumers of
+    the servers other test modules run (those would retry, then dead-letter, them)."""
+    if os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
+        yield bootstrap_servers
+        return
+    broker = EmbeddedBroker()
+    broker.start()
+    yield broker.bootstrap_servers
+    broker.stop()
+
+
+@pytest.fixture(scope="package")
+def events_settings(settings: Settings, events_admin_url: str, events_bootstrap_servers: str) -> Settings:
+    return replace(settings, database_url=events_admin_url, kafka_bootstrap_servers=events_bootstrap_servers)
 
 
 @pytest.fixture(scope="package")

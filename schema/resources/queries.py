@@ -1,0 +1,180 @@
+"""Resource queries: resources, resource, bookings, booking, resourceFigures."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import strawberry
+
+from schema.context import Info
+from schema.pagination import Connection, connection, decode_uuid_cursor, encode_cursor, page_size, parse_id
+from schema.permissions import requires
+from schema.resources.loaders import booking_loader, resource_loader
+from schema.resources.types import (
+    Booking,
+    BookingStatus,
+    Resource,
+    ResourceFigures,
+    ResourceKind,
+    ResourceStatus,
+)
+from services.core.errors import NotFound
+from services.resources import bookings, catalogue, figures
+
+
+@strawberry.input(description="Filter of the resource list (资源筛选).")
+class ResourceFilter:
+    kind: ResourceKind | None = None
+    owner_org_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Owning organisation (所属单位)."
+    )
+    tag: str | None = strawberry.field(default=None, description="Carries this tag (标签).")
+    search: str | None = strawberry.field(
+        default=None, description="Text in the title or description, Chinese included (检索)."
+    )
+    min_capacity: int | None = strawberry.field(
+        default=None, description="Takes at least this many (最少容纳)."
+    )
+    free_from: dt.datetime | None = strawberry.field(
+        default=None, description="Free in a window (空闲时段) from this time: open then and not booked."
+    )
+    free_to: dt.datetime | None = strawberry.field(
+        default=None, description="… to this time (with freeFrom)."
+    )
+    status: ResourceStatus | None = strawberry.field(
+        default=None, description="Only this status; by default drafts you manage and published ones."
+    )
+
+
+@strawberry.input(description="Filter of the booking list (预约筛选).")
+class BookingFilter:
+    resource_id: strawberry.ID | None = None
+    owner_org_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Bookings of this organisation's resources (收到的预约)."
+    )
+    requester_org_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Bookings this organisation asked for (提出的预约)."
+    )
+    status: BookingStatus | None = None
+    overlaps_from: dt.datetime | None = strawberry.field(
+        default=None, name="from", description="Window overlaps the period from … (时段起)."
+    )
+    overlaps_to: dt.datetime | None = strawberry.field(default=None, name="to", description="… to (时段止).")
+
+
+@strawberry.type
+class ResourcesQuery:
+    @strawberry.field(
+        description="Shared resources (共享资源) the caller may see, filtered (资源列表).",
+        extensions=requires("resource", "read"),
+    )
+    async def resources(
+        self,
+        info: Info,
+        first: int | None = 20,
+        after: str | None = None,
+        filter: ResourceFilter | None = None,
+    ) -> Connection[Resource]:
+        size = page_size(first, info.context.settings)
+        given = filter or ResourceFilter()
+        service_filter = catalogue.ResourceFilter(
+            kind=given.kind,
+            owner_org_id=parse_id(given.owner_org_id, "ownerOrgId") if given.owner_org_id else None,
+            tag=given.tag,
+            search=given.search,
+            min_capacity=given.min_capacity,
+            free_from=given.free_from,
+            free_to=given.free_to,
+            status=given.status,
+        )
+        async with info.context.db() as conn:
+            page = await catalogue.list_resources(
+                conn,
+                actor=info.context.principal,
+                filter=service_filter,
+                first=size,
+                after=decode_uuid_cursor(after, "resource"),
+            )
+        return connection(
+            page.items,
+            total=page.total,
+            has_next=page.has_next,
+            to_node=Resource.from_model,
+            cursor_of=lambda item: encode_cursor("resource", item.id),
+        )
+
+    @strawberry.field(description="One shared resource (共享资源).", extensions=requires("resource", "read"))
+    async def resource(self, info: Info, id: strawberry.ID) -> Resource:
+        found = await resource_loader(info.context).load(parse_id(id))
+        if found is None:
+            raise NotFound("no such resource", field="id")
+        return Resource.from_model(found)
+
+    @strawberry.field(
+        description="Bookings (预约列表), newest request first.", extensions=requires("booking", "read")
+    )
+    async def bookings(
+        self,
+        info: Info,
+        first: int | None = 20,
+        after: str | None = None,
+        filter: BookingFilter | None = None,
+    ) -> Connection[Booking]:
+        size = page_size(first, info.context.settings)
+        given = filter or BookingFilter()
+        service_filter = bookings.BookingFilter(
+            resource_id=parse_id(given.resource_id, "resourceId") if given.resource_id else None,
+            owner_org_id=parse_id(given.owner_org_id, "ownerOrgId") if given.owner_org_id else None,
+            requester_org_id=(
+                parse_id(given.requester_org_id, "requesterOrgId") if given.requester_org_id else None
+            ),
+            status=given.status,
+            overlaps_from=given.overlaps_from,
+            overlaps_to=given.overlaps_to,
+        )
+        async with info.context.db() as conn:
+            page = await bookings.list_bookings(
+                conn, filter=service_filter, first=size, after=decode_uuid_cursor(after, "booking")
+            )
+        return connection(
+            page.items,
+            total=page.total,
+            has_next=page.has_next,
+            to_node=Booking.from_model,
+            cursor_of=lambda item: encode_cursor("booking", item.id),
+        )
+
+    @strawberry.field(description="One booking (预约).", extensions=requires("booking", "read"))
+    async def booking(self, info: Info, id: strawberry.ID) -> Booking:
+        found = await booking_loader(info.context).load(parse_id(id))
+        if found is None:
+            raise NotFound("no such booking", field="id")
+        return Booking.from_model(found)
+
+    @strawberry.field(
+        description=(
+            "Figures of resource sharing for 数据化考核 (资源共享统计): of one organisation, or of the "
+            "whole alliance without orgId, over [from, to)."
+        ),
+        extensions=requires("figures", "read"),
+    )
+    async def resource_figures(
+        self,
+        info: Info,
+        period_from: Annotated[
+            dt.datetime, strawberry.argument(name="from", description="Period start (起).")
+        ],
+        period_to: Annotated[dt.datetime, strawberry.argument(name="to", description="Period end (止).")],
+        org_id: strawberry.ID | None = None,
+    ) -> ResourceFigures:
+        organization_id = parse_id(org_id, "orgId") if org_id else None
+        async with info.context.db() as conn:
+            found = await figures.resource_figures(
+                conn,
+                actor=info.context.principal,
+                organization_id=organization_id,
+                period_from=period_from,
+                period_to=period_to,
+            )
+        return ResourceFigures.from_model(found)

@@ -1,0 +1,169 @@
+"""What the resources services hand back: plain dataclasses, no GraphQL, no SQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+
+class ResourceKind(enum.StrEnum):
+    VENUE = "VENUE"
+    MATERIAL = "MATERIAL"
+    BASE = "BASE"
+    SERVICE = "SERVICE"
+    LECTURER = "LECTURER"
+    FUNDING = "FUNDING"
+
+
+# One booking at a time: the database's exclusion constraint covers these kinds.
+EXCLUSIVE_KINDS = frozenset({ResourceKind.VENUE, ResourceKind.BASE, ResourceKind.LECTURER})
+
+
+class ResourceStatus(enum.StrEnum):
+    DRAFT = "DRAFT"
+    PUBLISHED = "PUBLISHED"
+    ARCHIVED = "ARCHIVED"
+
+
+class ResourceVisibility(enum.StrEnum):
+    ALLIANCE = "ALLIANCE"
+    PARTNERS = "PARTNERS"
+
+
+class BookingStatus(enum.StrEnum):
+    PENDING = "PENDING"
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
+    CANCELLED = "CANCELLED"
+    COMPLETED = "COMPLETED"
+    NO_SHOW = "NO_SHOW"
+
+
+# Statuses that hold the resource (count against the exclusion constraint and the stock).
+HELD_STATUSES = frozenset({BookingStatus.APPROVED, BookingStatus.COMPLETED})
+
+
+@dataclass(frozen=True, slots=True)
+class OpeningWindow:
+    """A weekly window, local time: ISO weekday (Monday = 1) and "HH:MM" bounds ("24:00" ends a day)."""
+
+    weekday: int
+    start: str
+    end: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"weekday": self.weekday, "start": self.start, "end": self.end}
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    id: uuid.UUID
+    tenant_id: uuid.UUID
+    owner_org_id: uuid.UUID
+    kind: str
+    title: str
+    description: str
+    address: str | None
+    capacity: int | None
+    quantity: int | None
+    tags: list[str]
+    photo_urls: list[str]
+    opening_hours: list[OpeningWindow]
+    blackout_dates: list[dt.date]
+    time_zone: str
+    status: str
+    visibility: str
+    published_at: dt.datetime | None
+    archived_at: dt.datetime | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class MenuItem:
+    id: uuid.UUID
+    resource_id: uuid.UUID
+    name: str
+    duration_minutes: int
+    capacity: int | None
+    description: str
+    removed_at: dt.datetime | None
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Booking:
+    id: uuid.UUID
+    tenant_id: uuid.UUID
+    resource_id: uuid.UUID
+    requester_org_id: uuid.UUID
+    requested_by_login: str | None
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    attendees: int | None
+    quantity: int
+    purpose: str | None
+    menu_item_id: uuid.UUID | None
+    batch: str | None
+    status: str
+    decision_reason: str | None
+    decided_at: dt.datetime | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Utilization:
+    """Use of a resource over a period: held hours (× quantity for materials) against open hours."""
+
+    resource_id: uuid.UUID
+    period_from: dt.datetime
+    period_to: dt.datetime
+    booked_hours: float
+    open_hours: float
+
+    @property
+    def rate(self) -> float | None:
+        return round(self.booked_hours / self.open_hours, 4) if self.open_hours > 0 else None
+
+
+@dataclass(frozen=True, slots=True)
+class VenueUse:
+    resource_id: uuid.UUID
+    title: str
+    kind: str
+    booked_hours: float
+    open_hours: float
+
+    @property
+    def rate(self) -> float | None:
+        return round(self.booked_hours / self.open_hours, 4) if self.open_hours > 0 else None
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceFigures:
+    """数据化考核 figures for one organisation (or the whole alliance) and one period."""
+
+    organization_id: uuid.UUID | None
+    period_from: dt.datetime
+    period_to: dt.datetime
+    resources_by_kind: dict[str, int]
+    bookings_by_status: dict[str, int]
+    requests_by_status: dict[str, int]
+    venues: list[VenueUse]
+
+    @property
+    def booked_hours(self) -> float:
+        return round(sum(v.booked_hours for v in self.venues), 2)
+
+    @property
+    def open_hours(self) -> float:
+        return round(sum(v.open_hours for v in self.venues), 2)
+
+    @property
+    def utilization_rate(self) -> float | None:
+        total = sum(v.open_hours for v in self.venues)
+        return round(sum(v.booked_hours for v in self.venues) / total, 4) if total > 0 else None

@@ -1,0 +1,173 @@
+"""Nested fields are batched: the SQL statements of a resources page do not grow with its size."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import MISSING
+from typing import Any
+
+import asyncpg
+import orjson
+import pytest
+from asyncpg.connection import LoggedQuery
+
+from schema import build_schema
+from schema.context import Context
+from services.core.authz import Authorizer
+from services.core.db import app_dsn
+from services.core.principal import Principal
+from services.core.settings import Settings
+from services.directory.operations import account_id_for
+from tests.resources.conftest import COMMUNITY, SOE, STREET, org_id
+
+PAGE = """
+query($first: Int!, $owner: ID!) {
+  resources(first: $first, filter: {ownerOrgId: $owner}) {
+    totalCount
+    edges { node {
+      id title owner { name }
+      menu { name }
+      utilization { rate }
+      upcomingBookings(first: 3) { id start requester { name } resource { title } menuItem { name } }
+    } }
+  }
+}
+"""
+
+
+_BOOKKEEPING = ("BEGIN", "COMMIT", "ROLLBACK", "SELECT set_config(", "SELECT pg_advisory_unlock_all()")
+
+
+def _context(**given: Any) -> Context:
+    """A request context for in-process execution; what this query does not use (the HTTP
+    request, the broker, the live stream…) stays None."""
+    unused: dict[str, Any] = {
+        f.name: None
+        for f in dataclasses.fields(Context)
+        if f.name not in given and f.default is MISSING and f.default_factory is MISSING
+    }
+    return Context(**given, **unused)
+
+
+class StatementLog:
+    def __init__(self) -> None:
+        self.queries: list[str] = []
+
+    def __call__(self, record: LoggedQuery) -> None:
+        self.queries.append(record.query)
+
+
+@pytest.fixture
+async def counting_pool(settings: Settings) -> AsyncIterator[tuple[asyncpg.Pool, StatementLog]]:
+    """An app-role pool whose every statement is logged (as the platform's, plus a query logger)."""
+    log = StatementLog()
+
+    async def init(conn: asyncpg.Connection) -> None:
+        for name in ("json", "jsonb"):
+            await conn.set_type_codec(
+                name,
+                encoder=lambda v: orjson.dumps(v, default=str).decode(),
+                decoder=orjson.loads,
+                schema="pg_catalog",
+            )
+        conn.add_query_logger(log)
+
+    # One connection: asyncpg introspects a type once per connection, so after a warm-up every
+    # statement logged is one the request itself sends.
+    pool = await asyncpg.create_pool(app_dsn(settings), min_size=1, max_size=1, init=init)
+    assert pool is not None
+    yield pool, log
+    await pool.close()
+
+
+async def _owner_with_busy_resources(admin_conn: asyncpg.Connection, tenant_id: uuid.UUID) -> uuid.UUID:
+    """A new organisation with 22 published bases, each with a menu and 3 approved bookings."""
+    street = await org_id(admin_conn, tenant_id, STREET)
+    requesters = [await org_id(admin_conn, tenant_id, name) for name in (COMMUNITY, SOE, STREET)]
+    owner = await admin_conn.fetchval(
+        "INSERT INTO organizations (tenant_id, name, kind, parent_id) VALUES ($1, $2, 'COMMUNITY', $3) RETURNING id",
+        tenant_id,
+        f"计数社区-{uuid.uuid4().hex[:6]}",
+        street,
+    )
+    start = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(days=30)
+    for index in range(22):
+        resource = await admin_conn.fetchval(
+            "INSERT INTO resources (tenant_id, owner_org_id, kind, title, capacity, status, published_at)"
+            " VALUES ($1, $2, 'BASE', $3, 50, 'PUBLISHED', now() - interval '10 days') RETURNING id",
+            tenant_id,
+            owner,
+            f"计数基地{index}",
+        )
+        item = await admin_conn.fetchval(
+            "INSERT INTO resource_menu_items (tenant_id, resource_id, name, duration_minutes)"
+            " VALUES ($1, $2, '参观', 60) RETURNING id",
+            tenant_id,
+            resource,
+        )
+        for slot, requester in enumerate(requesters):
+            begins = start + dt.timedelta(hours=3 * slot)
+            await admin_conn.execute(
+                "INSERT INTO bookings (tenant_id, resource_id, requester_org_id, during, status, menu_item_id)"
+                " VALUES ($1, $2, $3, tstzrange($4, $5), 'APPROVED', $6)",
+                tenant_id,
+                resource,
+                requester,
+                begins,
+                begins + dt.timedelta(hours=2),
+                item,
+            )
+    return uuid.UUID(str(owner))
+
+
+async def test_statements_do_not_grow_with_page_size(
+    settings: Settings,
+    admin_conn: asyncpg.Connection,
+    demo: dict[str, uuid.UUID],
+    counting_pool: tuple[asyncpg.Pool, StatementLog],
+) -> None:
+    pool, log = counting_pool
+    tenant_id = demo["demo"]
+    owner = await _owner_with_busy_resources(admin_conn, tenant_id)
+    authorizer = Authorizer()
+    account_id = await account_id_for(admin_conn, tenant_id=tenant_id, login="street-admin")
+    principal = Principal(
+        account_id=account_id,
+        login="street-admin",
+        tenant_id=tenant_id,
+        tenant_slug="demo",
+        roles=await authorizer.roles_of(pool, account_id, tenant_id),
+        organization_ids=authorizer.organizations(account_id, tenant_id),
+    )
+    schema = build_schema(settings)
+
+    async def statements_for(first: int) -> tuple[int, Any]:
+        context = _context(settings=settings, pool=pool, authorizer=authorizer, principal_or_none=principal)
+        log.queries.clear()
+        result = await schema.execute(
+            PAGE, variable_values={"first": first, "owner": str(owner)}, context_value=context
+        )
+        assert result.errors is None, result.errors
+        return len(log.queries), result.data
+
+    await statements_for(20)  # warm up
+    small, small_data = await statements_for(2)
+    large, large_data = await statements_for(20)
+    nodes = [edge["node"] for edge in large_data["resources"]["edges"]]
+    assert len(nodes) == 20 and all(len(node["upcomingBookings"]) == 3 for node in nodes)
+    assert {b["requester"]["name"] for node in nodes for b in node["upcomingBookings"]} == {
+        COMMUNITY,
+        SOE,
+        STREET,
+    }
+    assert all(node["menu"] == [{"name": "参观"}] for node in nodes)
+    assert len(small_data["resources"]["edges"]) == 2
+    assert small == large, "\n".join(log.queries)
+    # Besides transaction bookkeeping (BEGIN, tenant scope, COMMIT, the pool's reset): the page
+    # and its count, then one query per loader (owner, menu, upcoming bookings, utilisation,
+    # then requester, resource, menu item of the bookings).
+    work = [q for q in log.queries if not q.startswith(_BOOKKEEPING)]
+    assert len(work) <= 9, "\n".join(work)
