@@ -17,6 +17,7 @@ from strawberry.extensions.base_extension import SchemaExtension
 from strawberry.extensions.disable_introspection import DisableIntrospection
 from strawberry.schema.config import StrawberryConfig
 
+from schema.cost import QueryCostLimiter
 from schema.directory.mutations import DirectoryMutation
 from schema.directory.queries import DirectoryQuery
 from schema.events import EventsQuery, EventsSubscription
@@ -51,6 +52,7 @@ def build_schema(settings: Settings) -> AllianceSchema:
         partial(QueryDepthLimiter, max_depth=limits.max_depth),
         partial(MaxAliasesLimiter, max_alias_count=limits.max_aliases),
         partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
+        partial(QueryCostLimiter, max_cost=limits.max_cost, max_page_size=limits.max_page_size),
     ]
     if not settings.graphql_introspection:
         extensions.append(DisableIntrospection)

@@ -58,6 +58,7 @@ class GraphQLLimits:
     max_body_bytes: int = 100_000
     max_query_string_bytes: int = 32_768
     max_page_size: int = 100
+    max_cost: int = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +119,7 @@ class Settings:
                 max_body_bytes=_int(env, "GRAPHQL_MAX_BODY_BYTES", 100_000),
                 max_query_string_bytes=_int(env, "GRAPHQL_MAX_QUERY_STRING_BYTES", 32_768),
                 max_page_size=_int(env, "GRAPHQL_MAX_PAGE_SIZE", 100),
+                max_cost=_int(env, "GRAPHQL_MAX_COST", 10_000),
             ),
             graphql_ide=_bool(env, "GRAPHQL_IDE", True),
             graphql_introspection=_bool(env, "GRAPHQL_INTROSPECTION", True),

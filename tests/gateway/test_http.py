@@ -114,8 +114,13 @@ async def test_variable_of_wrong_type_is_bad_user_input(http: httpx.AsyncClient)
         (DEEP_INTROSPECTION, "depth", "GRAPHQL_VALIDATION_FAILED"),
         (aliases(16), "aliases found", "GRAPHQL_VALIDATION_FAILED"),
         ("{ " + "apiVersion " * 2100 + "}", "more than 2000 tokens", "GRAPHQL_PARSE_FAILED"),
+        (
+            "{ organizations(first: 100) { edges { node { children { children { children { id } } } } } } }",
+            "Query cost",
+            "GRAPHQL_VALIDATION_FAILED",
+        ),
     ],
-    ids=["depth", "aliases", "tokens"],
+    ids=["depth", "aliases", "tokens", "cost"],
 )
 async def test_limits_reject_with_code(http: httpx.AsyncClient, query: str, needle: str, code: str) -> None:
     response = await http.post("/graphql", json={"query": query})
