@@ -5,8 +5,10 @@ from __future__ import annotations
 import uuid
 
 import asyncpg
+import httpx
 import pytest
 
+from services.directory.operations import create_api_key
 from tests.conftest import GraphQLClient, error_code
 
 ROLES = ["alliance-admin", "street-admin", "soe-admin", "member", "auditor"]
@@ -69,6 +71,11 @@ CASES = [
             'mutation($id: ID) { grantRole(input: {login: "new-person", role: MEMBER, organizationId: $id}) { grant { id } } }',
             {"id": target},
         ),
+        {"alliance-admin"},
+    ),
+    (
+        "createApiKey",
+        lambda target: ('mutation { createApiKey(input: {name: "矩阵密钥"}) { apiKey { id } secret } }', {}),
         {"alliance-admin"},
     ),
     (
@@ -135,3 +142,17 @@ async def test_soe_admin_cannot_touch_the_street_subtree_but_can_its_own(
         login="soe-admin",
     )
     assert error_code(moved) == "FORBIDDEN"
+
+
+async def test_partner_keys_change_nothing(
+    http: httpx.AsyncClient, admin_conn: asyncpg.Connection, demo: dict[str, uuid.UUID]
+) -> None:
+    key = await create_api_key(admin_conn, tenant_slug="demo", name="只读合作系统")
+    street = await _org(admin_conn, demo["demo"], "东城街道党工委")
+    target = await _fresh_community(admin_conn, demo["demo"], street)
+    for mutation, document, _allowed in CASES:
+        query, variables = document(str(target))  # type: ignore[operator]
+        response = await http.post(
+            "/graphql", json={"query": query, "variables": variables}, headers={"x-api-key": key.plaintext}
+        )
+        assert error_code(response.json()) == "FORBIDDEN", mutation
