@@ -11,14 +11,16 @@ import asyncpg
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
+from strawberry.extensions import SchemaExtension
 from strawberry.types import Info as StrawberryInfo
+from strawberry.types.graphql import OperationType
 
 from services.core.authz import Authorizer
 from services.core.broker import Broker
 from services.core.errors import DomainError, Unauthenticated
 from services.core.principal import Principal
 from services.core.settings import Settings
-from services.core.tenancy import tenant_transaction
+from services.core.tenancy import ReadSession, tenant_transaction
 from services.events.live import LiveEventHub
 
 
@@ -37,6 +39,8 @@ class Context:
     auth_error: DomainError | None = None
     connection_params: dict[str, Any] | None = None
     loaders: dict[str, Any] = field(default_factory=dict)
+    shared_reads: bool = False
+    _reads: ReadSession | None = None
 
     @property
     def principal(self) -> Principal:
@@ -49,9 +53,51 @@ class Context:
 
     @contextlib.asynccontextmanager
     async def db(self) -> AsyncIterator[asyncpg.Connection]:
-        """A transaction scoped (row-level security) to the caller's tenant."""
+        """A connection scoped (row-level security) to the caller's tenant: in a query, the
+        request's one read session; otherwise a transaction of its own."""
+        if self.shared_reads:
+            if self._reads is None:
+                self._reads = ReadSession(self.pool, self.principal)
+            async with self._reads.connection() as conn:
+                yield conn
+            return
         async with tenant_transaction(self.pool, self.principal) as conn:
             yield conn
+
+    async def end_reads(self) -> None:
+        """Give back the read session's connection (the request's reads are over)."""
+        self.shared_reads = False
+        reads, self._reads = self._reads, None
+        if reads is not None:
+            await reads.close()
+
+    def allows(self, obj: str, act: str) -> bool:
+        """Casbin's answer for the caller (UNAUTHENTICATED when there is none)."""
+        principal = self.principal
+        return self.authorizer.allows(principal.account_id, principal.tenant_id, obj, act)
+
+
+class SharedReads(SchemaExtension):
+    """A query over HTTP reads through one connection, scoped once, given back at the end.
+
+    Mutations keep a transaction per call; subscriptions and operations over a WebSocket
+    (which share one context between operations) do too.
+    """
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        context = self.execution_context.context
+        shared = (
+            isinstance(context, Context)
+            and not isinstance(context.request, WebSocket)
+            and self.execution_context.operation_type is OperationType.QUERY
+        )
+        if shared:
+            context.shared_reads = True
+        try:
+            yield
+        finally:
+            if shared:
+                await context.end_reads()
 
 
 Info = StrawberryInfo[Context, Any]

@@ -28,7 +28,6 @@ from graphql import (
     ValidationRule,
     get_named_type,
 )
-from strawberry.extensions import AddValidationRules
 
 LIST_FACTOR = 10
 
@@ -90,20 +89,23 @@ class _Estimator:
         return LIST_FACTOR
 
 
-class QueryCostLimiter(AddValidationRules):
-    """Refuse operations whose estimated cost passes ``max_cost``."""
+def cost_rule(max_cost: int, max_page_size: int) -> type[ValidationRule]:
+    """The validation rule refusing operations whose estimated cost passes ``max_cost``.
 
-    def __init__(self, max_cost: int, max_page_size: int) -> None:
-        class CostRule(ValidationRule):
-            def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
-                root = self.context.schema.get_root_type(node.operation)
-                estimate = _Estimator(self.context, max_page_size).cost(node.selection_set, root, frozenset())
-                if estimate > max_cost:
-                    self.report_error(
-                        GraphQLError(
-                            f"Query cost {estimate} exceeds the maximum of {max_cost}; ask for less.",
-                            node,
-                        )
+    Made once per schema and added with the other limits (``AddValidationRules``): the
+    validation cache is keyed by the rule classes, so a class made per request would miss it.
+    """
+
+    class CostRule(ValidationRule):
+        def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
+            root = self.context.schema.get_root_type(node.operation)
+            estimate = _Estimator(self.context, max_page_size).cost(node.selection_set, root, frozenset())
+            if estimate > max_cost:
+                self.report_error(
+                    GraphQLError(
+                        f"Query cost {estimate} exceeds the maximum of {max_cost}; ask for less.",
+                        node,
                     )
+                )
 
-        super().__init__([CostRule])
+    return CostRule

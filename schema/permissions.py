@@ -21,9 +21,7 @@ class Can(BasePermission):
         self.act = act
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
-        context = info.context
-        principal = context.principal  # raises UNAUTHENTICATED first
-        if context.authorizer.allows(principal.account_id, principal.tenant_id, self.obj, self.act):
+        if info.context.allows(self.obj, self.act):  # raises UNAUTHENTICATED first
             return True
         raise Forbidden(f"your role may not {self.act} {self.obj}")
 

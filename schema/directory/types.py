@@ -72,6 +72,10 @@ class Organization:
             _contact_phone=org.contact_phone,
         )
 
+    @classmethod
+    def or_none(cls, org: models.Organization | None) -> Organization | None:
+        return cls.from_model(org) if org is not None else None
+
     @strawberry.field(
         description="Contact person (联系人); personal data, admins only.",
         extensions=personal("organization"),

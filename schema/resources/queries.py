@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from collections.abc import Callable
 from typing import Annotated
 
 import strawberry
 
 from schema.context import Info
+from schema.directory.loaders import organization_loader, prefetched_organizations
+from schema.directory.types import Organization
 from schema.pagination import Connection, connection, decode_uuid_cursor, encode_cursor, page_size, parse_id
 from schema.permissions import requires
-from schema.resources.loaders import booking_loader, resource_loader
+from schema.resources.loaders import booking_loader, resource_loader, upcoming_loader
 from schema.resources.types import (
+    MAX_UPCOMING,
     Booking,
     BookingStatus,
     Resource,
@@ -19,8 +24,9 @@ from schema.resources.types import (
     ResourceKind,
     ResourceStatus,
 )
+from schema.selection import arguments_at, selects
 from services.core.errors import NotFound
-from services.resources import bookings, catalogue, figures
+from services.resources import bookings, catalogue, figures, models
 
 
 @strawberry.input(description="Filter of the resource list (资源筛选).")
@@ -63,6 +69,40 @@ class BookingFilter:
     overlaps_to: dt.datetime | None = strawberry.field(default=None, name="to", description="… to (时段止).")
 
 
+def _int(value: object) -> int | None:
+    """An argument as selected: literals come as their text, variables as their value."""
+    try:
+        return int(str(value))
+    except ValueError:
+        return None
+
+
+async def _prefetch_upcoming(info: Info, resource_ids: list[uuid.UUID]) -> None:
+    """When a page asks for its resources' upcoming bookings (and their requesters), fetch them
+    for the whole page in one statement and hand them to the loaders: the rows then answer at
+    once instead of waiting for a loader round per level."""
+    counts = {_int(args.get("first", 10)) for args in arguments_at(info, "edges", "node", "upcomingBookings")}
+    if not counts or not resource_ids or not info.context.allows("booking", "read"):
+        return  # without booking read the field answers an empty list by itself
+    with_requesters = selects(info, "edges", "node", "upcomingBookings", "requester")
+    upcoming = upcoming_loader(info.context)
+    async with info.context.db() as conn:
+        for first in counts:
+            if first is None or not 1 <= first <= MAX_UPCOMING:
+                continue  # the field reports it
+            if with_requesters:
+                per_resource, requesters = await bookings.upcoming_with_requesters(
+                    conn, resource_ids=resource_ids, limit=first
+                )
+                organization_loader(info.context).prime_many(requesters)
+                prefetched_organizations(info.context).update(
+                    {org_id: Organization.or_none(org) for org_id, org in requesters.items()}
+                )
+            else:
+                per_resource = await bookings.upcoming_of(conn, resource_ids=resource_ids, limit=first)
+            upcoming.prime_many({(rid, first): found for rid, found in per_resource.items()})
+
+
 @strawberry.type
 class ResourcesQuery:
     @strawberry.field(
@@ -88,6 +128,9 @@ class ResourcesQuery:
             free_to=given.free_to,
             status=given.status,
         )
+        # The page's shape is known here: count only when totalCount is asked for, and fetch the
+        # owners in the page's own statement when they are asked for (primed into the loader).
+        with_owners = selects(info, "edges", "node", "owner")
         async with info.context.db() as conn:
             page = await catalogue.list_resources(
                 conn,
@@ -95,12 +138,28 @@ class ResourcesQuery:
                 filter=service_filter,
                 first=size,
                 after=decode_uuid_cursor(after, "resource"),
+                count=selects(info, "totalCount"),
+                with_owners=with_owners,
             )
+        to_node: Callable[[models.Resource], Resource] = Resource.from_model
+        if with_owners:
+            organization_loader(info.context).prime_many(page.owners)
+            owners = {org_id: Organization.or_none(org) for org_id, org in page.owners.items()}
+            prefetched_organizations(info.context).update(owners)
+
+            def with_owner(item: models.Resource) -> Resource:
+                node = Resource.from_model(item)
+                node.prefetched = {"owner": owners[item.owner_org_id]}
+                return node
+
+            to_node = with_owner
+
+        await _prefetch_upcoming(info, [item.id for item in page.items])
         return connection(
             page.items,
-            total=page.total,
+            total=page.total or 0,  # not asked for (and not counted) when None
             has_next=page.has_next,
-            to_node=Resource.from_model,
+            to_node=to_node,
             cursor_of=lambda item: encode_cursor("resource", item.id),
         )
 

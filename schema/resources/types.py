@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated
+from collections.abc import Mapping
+from typing import Annotated, cast
 
 import strawberry
 from strawberry.extensions.field_extension import FieldExtension
 from strawberry.permission import PermissionExtension
 
 from schema.context import Info
-from schema.directory.loaders import organization_loader
+from schema.directory.loaders import organization_loader, prefetched_organizations
 from schema.directory.types import Organization
+from schema.loading import now_or_later
 from schema.permissions import Quietly
 from schema.resources.loaders import (
     menu_item_loader,
@@ -63,6 +65,7 @@ ResourceVisibility = models.ResourceVisibility
 BookingStatus = models.BookingStatus
 
 UTILIZATION_DAYS = 30
+MAX_UPCOMING = 50
 
 
 def _id(value: uuid.UUID) -> strawberry.ID:
@@ -150,6 +153,8 @@ class Resource:
     archived_at: dt.datetime | None
     created_at: dt.datetime
     updated_at: dt.datetime
+    # Resolver fields answered ahead by the query that made this object (schema.execution).
+    prefetched: strawberry.Private[dict[str, object] | None] = None
 
     @classmethod
     def from_model(cls, resource: models.Resource) -> Resource:
@@ -163,9 +168,9 @@ class Resource:
             quantity=resource.quantity,
             tags=resource.tags,
             photo_urls=resource.photo_urls,
-            opening_hours=[
-                OpeningWindow(weekday=w.weekday, start=w.start, end=w.end) for w in resource.opening_hours
-            ],
+            # The model's windows carry the GraphQL type's fields (weekday, start, end), and
+            # GraphQL reads fields by name: they are served as they are, not copied per row.
+            opening_hours=cast(list[OpeningWindow], resource.opening_hours),
             blackout_dates=resource.blackout_dates,
             time_zone=resource.time_zone,
             status=ResourceStatus(resource.status),
@@ -178,9 +183,11 @@ class Resource:
         )
 
     @strawberry.field(description="Owning organisation (所属单位).")
-    async def owner(self, info: Info) -> Organization | None:
-        found = await organization_loader(info.context).load(uuid.UUID(self.owner_org_id))
-        return Organization.from_model(found) if found else None
+    def owner(self, info: Info) -> Organization | None:
+        # Synchronous: a page that fetched its owners along answers at once (see now_or_later).
+        loader = organization_loader(info.context)
+        result: Organization | None = now_or_later(loader, uuid.UUID(self.owner_org_id), Organization.or_none)
+        return result
 
     @strawberry.field(description="Activity menu of a base (活动菜单); empty for other kinds.")
     async def menu(self, info: Info) -> list[MenuItem]:
@@ -193,11 +200,16 @@ class Resource:
         description="Approved bookings not yet over, soonest first (近期预约); empty without booking read.",
         extensions=_quietly("booking", "read"),
     )
-    async def upcoming_bookings(self, info: Info, first: int = 10) -> list[Booking]:
-        if not 1 <= first <= 50:
-            raise BadUserInput("first must be between 1 and 50", field="first")
-        found = await upcoming_loader(info.context).load((uuid.UUID(self.id), first))
-        return [Booking.from_model(b) for b in found]
+    def upcoming_bookings(self, info: Info, first: int = 10) -> list[Booking]:
+        if not 1 <= first <= MAX_UPCOMING:
+            raise BadUserInput(f"first must be between 1 and {MAX_UPCOMING}", field="first")
+        # Synchronous: a page that fetched its bookings along answers at once (see now_or_later).
+        key = (uuid.UUID(self.id), first)
+        requesters = prefetched_organizations(info.context)
+        result: list[Booking] = now_or_later(
+            upcoming_loader(info.context), key, lambda found: Booking.from_models(found, requesters)
+        )
+        return result
 
     @strawberry.field(
         description=f"Use over a period (利用率); by default the last {UTILIZATION_DAYS} days up to now."
@@ -233,6 +245,8 @@ class Booking:
     created_at: dt.datetime
     updated_at: dt.datetime
     _requested_by: strawberry.Private[str | None]
+    # Resolver fields answered ahead by the query that made this object (schema.execution).
+    prefetched: strawberry.Private[dict[str, object] | None] = None
 
     @classmethod
     def from_model(cls, booking: models.Booking) -> Booking:
@@ -255,6 +269,18 @@ class Booking:
             updated_at=booking.updated_at,
         )
 
+    @classmethod
+    def from_models(
+        cls, bookings: list[models.Booking], requesters: Mapping[uuid.UUID, Organization | None] | None = None
+    ) -> list[Booking]:
+        """Bookings, with their requesters answered ahead where ``requesters`` has them."""
+        found = [cls.from_model(b) for b in bookings]
+        if requesters:
+            for booking, model in zip(found, bookings, strict=True):
+                if model.requester_org_id in requesters:
+                    booking.prefetched = {"requester": requesters[model.requester_org_id]}
+        return found
+
     @strawberry.field(
         description="Login of the person who asked (申请人); for those who may read role grants, else null.",
         extensions=_quietly("role", "read"),
@@ -268,9 +294,13 @@ class Booking:
         return Resource.from_model(found) if found else None
 
     @strawberry.field(description="Requesting organisation (申请单位).")
-    async def requester(self, info: Info) -> Organization | None:
-        found = await organization_loader(info.context).load(uuid.UUID(self.requester_org_id))
-        return Organization.from_model(found) if found else None
+    def requester(self, info: Info) -> Organization | None:
+        # Synchronous: answers at once when the requester was fetched along (see now_or_later).
+        loader = organization_loader(info.context)
+        result: Organization | None = now_or_later(
+            loader, uuid.UUID(self.requester_org_id), Organization.or_none
+        )
+        return result
 
     @strawberry.field(description="Chosen activity of a base (所选活动).")
     async def menu_item(self, info: Info) -> MenuItem | None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import secrets
+import time
 import uuid
 from dataclasses import dataclass
 
@@ -52,26 +54,39 @@ class TokenClaims:
     tenant_id: uuid.UUID
 
 
+@functools.lru_cache(maxsize=4096)
+def _verified(token: str, secret: str, audience: str, issuer: str) -> tuple[TokenClaims, float]:
+    """A token's claims and expiry once its signature, issuer and audience are checked.
+
+    Remembered (a client sends the same token with every request, and checking costs a good
+    part of a small request); only tokens that passed are kept, and expiry is checked anew
+    on every use by ``decode_token``.
+    """
+    claims = jwt.decode(
+        token,
+        secret,
+        algorithms=["HS256"],
+        audience=audience,
+        issuer=issuer,
+        options={"require": ["exp", "iat", "iss", "aud", "sub", "tid"], "verify_exp": False},
+    )
+    found = TokenClaims(
+        account_id=uuid.UUID(claims["sub"]),
+        login=str(claims.get("login", "")),
+        tenant_id=uuid.UUID(claims["tid"]),
+    )
+    return found, float(claims["exp"])
+
+
 def decode_token(settings: Settings, token: str) -> TokenClaims:
     """Check signature, expiry, issuer and audience; raise Unauthenticated otherwise."""
     try:
-        claims = jwt.decode(
-            token,
-            settings.jwt_secret,
-            algorithms=["HS256"],
-            audience=settings.jwt_audience,
-            issuer=settings.jwt_issuer,
-            options={"require": ["exp", "iat", "iss", "aud", "sub", "tid"]},
-        )
-        return TokenClaims(
-            account_id=uuid.UUID(claims["sub"]),
-            login=str(claims.get("login", "")),
-            tenant_id=uuid.UUID(claims["tid"]),
-        )
-    except jwt.ExpiredSignatureError:
-        raise Unauthenticated("token expired") from None
-    except (jwt.InvalidTokenError, ValueError, KeyError):
+        claims, expires = _verified(token, settings.jwt_secret, settings.jwt_audience, settings.jwt_issuer)
+    except (jwt.InvalidTokenError, ValueError, KeyError, TypeError):
         raise Unauthenticated("invalid token") from None
+    if expires <= time.time():  # as PyJWT decides it, without leeway
+        raise Unauthenticated("token expired")
+    return claims
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,12 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
 
 
 async def create_pool(settings: Settings) -> asyncpg.Pool:
-    """Open the pool; JSON columns come back as Python values."""
+    """Open the pool; JSON columns come back as Python values.
+
+    Connections are reset when released (asyncpg's default: ``RESET ALL``, ``UNLISTEN *``,
+    ``CLOSE ALL``, advisory locks released); ``ReadSession`` relies on it to clear the tenant
+    scope it sets for the session.
+    """
     pool = await asyncpg.create_pool(
         app_dsn(settings),
         min_size=min(settings.db_pool_min, settings.db_pool_max),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any, Generic, TypeVar
@@ -11,9 +12,15 @@ import asyncpg
 T = TypeVar("T")
 
 
+@functools.cache
+def _field_names(cls: type[Any]) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
 def from_record(cls: type[T], record: Mapping[str, Any] | asyncpg.Record) -> T:
     """Build dataclass ``cls`` from the same-named columns of a record."""
-    return cls(**{f.name: record[f.name] for f in fields(cls)})  # type: ignore[arg-type]
+    names: tuple[str, ...] = _field_names(cls)  # type: ignore[arg-type]  # classes are hashable
+    return cls(**{name: record[name] for name in names})
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,10 +17,33 @@ from services.directory.credit_code import credit_code_problem
 from services.directory.events import organization_changed
 from services.directory.models import TWO_NEW_KINDS, Organization, OrganizationKind, Role
 
-_COLUMNS = (
-    "id, tenant_id, name, kind, parent_id, credit_code, contact_name, contact_phone,"
-    " star_rating, archived_at, created_at, updated_at"
+_FIELDS = (
+    "id",
+    "tenant_id",
+    "name",
+    "kind",
+    "parent_id",
+    "credit_code",
+    "contact_name",
+    "contact_phone",
+    "star_rating",
+    "archived_at",
+    "created_at",
+    "updated_at",
 )
+_COLUMNS = ", ".join(_FIELDS)
+
+
+def joined_columns(alias: str, prefix: str) -> str:
+    """An organisation's columns for another service's read that joins it (``alias.id AS prefixid``…)."""
+    return ", ".join(f"{alias}.{name} AS {prefix}{name}" for name in _FIELDS)
+
+
+def joined_organization(row: asyncpg.Record, prefix: str) -> Organization | None:
+    """The organisation selected with ``joined_columns`` (None when the join found none)."""
+    if row[prefix + "id"] is None:
+        return None
+    return Organization(*[row[prefix + name] for name in _FIELDS])
 
 
 @dataclass(frozen=True, slots=True)

@@ -114,6 +114,7 @@ class OutboxRelay:
         self._listen_retry_at = 0.0
         self._next_prune = 0.0
         self._wake = asyncio.Event()
+        self._standing_by = False
 
     def _default_producer(self) -> AIOKafkaProducer:
         return AIOKafkaProducer(
@@ -151,7 +152,12 @@ class OutboxRelay:
                     await wait_or_stop(stop, backoff.next_delay())
                     continue
                 backoff.reset()
-                if sent < self._batch_size:
+                if self._standing_by:
+                    # Another relay is sending and wakes at every commit too; this one checks
+                    # back after the poll interval (to take over if that one died) instead of
+                    # trying the lock again at every commit of every process.
+                    await wait_or_stop(stop, self._poll_interval)
+                elif sent < self._batch_size:
                     await wait_or_stop(stop, self._poll_interval, wake=self._wake)
         finally:
             await self.close()
@@ -162,7 +168,8 @@ class OutboxRelay:
         ids: list[uuid.UUID] = []
         try:
             async with self._pool.acquire() as conn, conn.transaction():
-                if not await conn.fetchval(_TRY_LOCK, RELAY_LOCK_KEY):
+                self._standing_by = not await conn.fetchval(_TRY_LOCK, RELAY_LOCK_KEY)
+                if self._standing_by:
                     return 0
                 rows = await conn.fetch(_CLAIM, self._batch_size)
                 ids = [row["id"] for row in rows]

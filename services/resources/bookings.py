@@ -10,6 +10,8 @@ import asyncpg
 
 from services.core.errors import BadUserInput, NotFound
 from services.core.records import Page, from_record
+from services.directory.models import Organization
+from services.directory.organizations import joined_columns, joined_organization
 from services.resources import rules
 from services.resources.models import Booking, BookingStatus
 
@@ -43,27 +45,46 @@ async def get_booking(conn: asyncpg.Connection, *, booking_id: uuid.UUID) -> Boo
     return found[booking_id]
 
 
+_UPCOMING = """
+FROM unnest($1::uuid[]) AS wanted (id)
+CROSS JOIN LATERAL (
+    SELECT * FROM bookings
+    WHERE resource_id = wanted.id AND status = 'APPROVED' AND upper(during) > now()
+    ORDER BY lower(during) LIMIT $2
+) AS b
+"""
+_UPCOMING_ORDER = "ORDER BY b.resource_id, lower(b.during)"
+
+
 async def upcoming_of(
     conn: asyncpg.Connection, *, resource_ids: list[uuid.UUID], limit: int
 ) -> dict[uuid.UUID, list[Booking]]:
     """Approved bookings not yet over, soonest first, at most ``limit`` per resource (one query)."""
-    rows = await conn.fetch(
-        f"""
-        SELECT {COLUMNS} FROM unnest($1::uuid[]) AS wanted (id)
-        CROSS JOIN LATERAL (
-            SELECT * FROM bookings
-            WHERE resource_id = wanted.id AND status = 'APPROVED' AND upper(during) > now()
-            ORDER BY lower(during) LIMIT $2
-        ) AS b
-        ORDER BY b.resource_id, lower(b.during)
-        """,
-        resource_ids,
-        limit,
-    )
+    rows = await conn.fetch(f"SELECT {COLUMNS} {_UPCOMING} {_UPCOMING_ORDER}", resource_ids, limit)
     found: dict[uuid.UUID, list[Booking]] = {rid: [] for rid in resource_ids}
     for row in rows:
         found[row["resource_id"]].append(from_record(Booking, row))
     return found
+
+
+async def upcoming_with_requesters(
+    conn: asyncpg.Connection, *, resource_ids: list[uuid.UUID], limit: int
+) -> tuple[dict[uuid.UUID, list[Booking]], dict[uuid.UUID, Organization | None]]:
+    """``upcoming_of`` and, in the same statement, the requesting organisations."""
+    rows = await conn.fetch(
+        f"SELECT {COLUMNS}, {joined_columns('o', 'requester_')} {_UPCOMING}"
+        f" LEFT JOIN organizations o ON o.id = b.requester_org_id {_UPCOMING_ORDER}",
+        resource_ids,
+        limit,
+    )
+    found: dict[uuid.UUID, list[Booking]] = {rid: [] for rid in resource_ids}
+    requesters: dict[uuid.UUID, Organization | None] = {}
+    for row in rows:
+        booking = from_record(Booking, row)
+        found[booking.resource_id].append(booking)
+        if booking.requester_org_id not in requesters:
+            requesters[booking.requester_org_id] = joined_organization(row, "requester_")
+    return found, requesters
 
 
 _FILTER = """

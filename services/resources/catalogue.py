@@ -14,7 +14,8 @@ import orjson
 
 from services.core.errors import BadUserInput, NotFound
 from services.core.principal import Principal
-from services.core.records import Page
+from services.directory.models import Organization
+from services.directory.organizations import joined_columns, joined_organization
 from services.resources import rules
 from services.resources.access import SCOPE_CTE, SCOPE_WHERE, ReadScope
 from services.resources.models import OpeningWindow, Resource, ResourceKind, ResourceStatus
@@ -80,8 +81,7 @@ def _like_pattern(text: str) -> str:
 # $9/$10 free window, $11 status. "Free" means open then and not held: for time-exclusive
 # kinds no held booking overlaps (GiST index bookings_held_during), for materials some stock
 # is left at every instant of the window.
-_FILTER = f"""
-FROM resources r
+_WHERE = f"""
 WHERE ({SCOPE_WHERE})
   AND ($4::text IS NULL OR r.kind = $4)
   AND ($5::uuid IS NULL OR r.owner_org_id = $5)
@@ -102,17 +102,41 @@ WHERE ({SCOPE_WHERE})
         END))
 """
 
-# A page ($12 cursor, $13 size) and the filter's total.
-PAGE_SQL = (
-    f"{SCOPE_CTE} SELECT {COLUMNS} {_FILTER} AND ($12::uuid IS NULL OR r.id > $12) ORDER BY r.id LIMIT $13"
+_FILTER = f"FROM resources r {_WHERE}"
+_PAGE = "AND ($12::uuid IS NULL OR r.id > $12) ORDER BY r.id LIMIT $13"
+
+# A page ($12 cursor, $13 size), the same with each resource's owner, and the filter's total.
+PAGE_SQL = f"{SCOPE_CTE} SELECT {COLUMNS} {_FILTER} {_PAGE}"
+PAGE_WITH_OWNERS_SQL = (
+    f"{SCOPE_CTE} SELECT {COLUMNS}, {joined_columns('o', 'owner_')}"
+    f" FROM resources r LEFT JOIN organizations o ON o.id = r.owner_org_id {_WHERE} {_PAGE}"
 )
 COUNT_SQL = f"{SCOPE_CTE} SELECT count(*) {_FILTER}"
 
 
+@dataclass(frozen=True, slots=True)
+class ResourcePage:
+    """One page of resources; the filter's total only if asked for, the owners if asked for."""
+
+    items: list[Resource]
+    total: int | None
+    has_next: bool
+    owners: dict[uuid.UUID, Organization | None]
+
+
 async def list_resources(
-    conn: asyncpg.Connection, *, actor: Principal, filter: ResourceFilter, first: int, after: uuid.UUID | None
-) -> Page[Resource]:
-    """One page of the resources the caller may see, in creation order, with the filter's total."""
+    conn: asyncpg.Connection,
+    *,
+    actor: Principal,
+    filter: ResourceFilter,
+    first: int,
+    after: uuid.UUID | None,
+    count: bool = True,
+    with_owners: bool = False,
+) -> ResourcePage:
+    """One page of the resources the caller may see, in creation order; the filter's total
+    unless ``count`` is false, and with ``with_owners`` their owning organisations, in the
+    same statement as the page."""
     search = filter.search.strip() if filter.search else None
     if search is not None and len(search) > 100:
         raise BadUserInput("search must be at most 100 characters", field="search")
@@ -136,10 +160,16 @@ async def list_resources(
         filter.free_to,
         filter.status.value if filter.status else None,
     ]
-    rows = await conn.fetch(PAGE_SQL, *args, after, first + 1)
-    total = await conn.fetchval(COUNT_SQL, *args)
-    items = [resource_from_record(row) for row in rows[:first]]
-    return Page(items=items, total=int(total), has_next=len(rows) > first)
+    rows = await conn.fetch(PAGE_WITH_OWNERS_SQL if with_owners else PAGE_SQL, *args, after, first + 1)
+    total = int(await conn.fetchval(COUNT_SQL, *args)) if count else None
+    page = rows[:first]
+    owners = {row["owner_org_id"]: joined_organization(row, "owner_") for row in page} if with_owners else {}
+    return ResourcePage(
+        items=[resource_from_record(row) for row in page],
+        total=total,
+        has_next=len(rows) > first,
+        owners=owners,
+    )
 
 
 async def resources_by_id(

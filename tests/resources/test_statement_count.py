@@ -171,3 +171,63 @@ async def test_statements_do_not_grow_with_page_size(
     # then requester, resource, menu item of the bookings).
     work = [q for q in log.queries if not q.startswith(_BOOKKEEPING)]
     assert len(work) <= 9, "\n".join(work)
+
+
+DEEP = """
+query($first: Int!, $owner: ID!) {
+  resources(first: $first, filter: {ownerOrgId: $owner}) {
+    edges { node { id title capacity owner { name } upcomingBookings(first: 3) { start requester { name } } } }
+  }
+}
+"""
+
+
+async def test_a_known_page_shape_costs_a_few_statements_in_all(
+    settings: Settings,
+    admin_conn: asyncpg.Connection,
+    demo: dict[str, uuid.UUID],
+    counting_pool: tuple[asyncpg.Pool, StatementLog],
+) -> None:
+    """Owners and upcoming bookings with their requesters come with the page: the tenant
+    setting, the page, the bookings and the pool's reset, whatever the page size."""
+    pool, log = counting_pool
+    tenant_id = demo["demo"]
+    owner = await _owner_with_busy_resources(admin_conn, tenant_id)
+    authorizer = Authorizer()
+    account_id = await account_id_for(admin_conn, tenant_id=tenant_id, login="member")
+    principal = Principal(
+        account_id=account_id,
+        login="member",
+        tenant_id=tenant_id,
+        tenant_slug="demo",
+        roles=await authorizer.roles_of(pool, account_id, tenant_id),
+        organization_ids=authorizer.organizations(account_id, tenant_id),
+    )
+    schema = build_schema(settings)
+
+    async def statements_for(first: int) -> tuple[list[str], Any]:
+        context = _context(settings=settings, pool=pool, authorizer=authorizer, principal_or_none=principal)
+        log.queries.clear()
+        result = await schema.execute(
+            DEEP, variable_values={"first": first, "owner": str(owner)}, context_value=context
+        )
+        assert result.errors is None, result.errors
+        return list(log.queries), result.data
+
+    await statements_for(20)  # warm up
+    small, _ = await statements_for(2)
+    large, data = await statements_for(20)
+    nodes = [edge["node"] for edge in data["resources"]["edges"]]
+    assert len(nodes) == 20 and all(len(node["upcomingBookings"]) == 3 for node in nodes)
+    assert all(node["owner"]["name"].startswith("计数社区-") for node in nodes)
+    assert {b["requester"]["name"] for node in nodes for b in node["upcomingBookings"]} == {
+        COMMUNITY,
+        SOE,
+        STREET,
+    }
+    assert len(small) == len(large) <= 6, "\n".join(large)
+    assert not any(q.startswith(("BEGIN", "COMMIT")) for q in large), "reads need no transaction"
+
+    # The pool's reset cleared the session's tenant before the connection went back.
+    async with pool.acquire() as conn:
+        assert await conn.fetchval("SELECT current_setting('app.tenant_id', true)") in {None, ""}
