@@ -52,3 +52,9 @@ clean:
 .PHONY: bench-events
 bench-events: install
 	$(BIN)/python -m bench.events
+
+# The API benchmark: GraphQL read, deep read and write paths against a raw-SQL baseline
+# (BENCH_SECONDS per run, default 10; data kept in .alliance-bench/).
+.PHONY: bench
+bench: install
+	$(BIN)/python -m bench.api
