@@ -74,6 +74,7 @@ class Settings:
     kafka_bootstrap_servers: str | None = None
     kafka_enable_idempotence: bool = True
     kafka_topic_partitions: int = 3
+    kafka_topic_replication: int = 1
     relay_in_server: bool = True
     workers_in_server: tuple[str, ...] = ("activity",)
     jwt_secret: str = ""
@@ -106,6 +107,7 @@ class Settings:
             # The embedded broker cannot answer InitProducerId, so idempotence is off there.
             kafka_enable_idempotence=_bool(env, "KAFKA_ENABLE_IDEMPOTENCE", not embedded_broker),
             kafka_topic_partitions=_int(env, "KAFKA_TOPIC_PARTITIONS", 3),
+            kafka_topic_replication=_int(env, "KAFKA_TOPIC_REPLICATION", 1),
             relay_in_server=_bool(env, "RELAY_IN_SERVER", True),
             workers_in_server=_names(env, "WORKERS_IN_SERVER", ("activity",)),
             jwt_secret=env.get("JWT_SECRET") or "",

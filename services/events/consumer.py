@@ -291,7 +291,12 @@ async def _create_topics(settings: Settings, registry: Registry, services: Seque
     admin = new_admin(settings)
     try:
         await admin.start()
-        await ensure_topics(admin, topics, partitions=settings.kafka_topic_partitions)
+        await ensure_topics(
+            admin,
+            topics,
+            partitions=settings.kafka_topic_partitions,
+            replication_factor=settings.kafka_topic_replication,
+        )
     except (KafkaError, OSError) as exc:
         log.warning("topics not created now (the relay will): %s", exc)
     finally:

@@ -91,7 +91,7 @@ class OutboxRelay:
         retention: timedelta = timedelta(days=7),
         prune_interval: float = 600.0,
         topics: Iterable[str] = (),
-        replication_factor: int = 1,
+        replication_factor: int | None = None,
         producer_factory: ProducerFactory | None = None,
     ) -> None:
         if not settings.kafka_bootstrap_servers:
@@ -105,7 +105,7 @@ class OutboxRelay:
         self._retention = retention
         self._prune_interval = prune_interval
         self._declared_topics = {DLQ_TOPIC, *topics}
-        self._replication_factor = replication_factor
+        self._replication_factor = replication_factor or settings.kafka_topic_replication
         self._producer_factory = producer_factory or self._default_producer
         self._producer: AIOKafkaProducer | None = None
         self._admin: AIOKafkaAdminClient | None = None

@@ -46,3 +46,8 @@ def test_dev_jwt_secret_is_kept_in_data_dir(tmp_path) -> None:  # type: ignore[n
     again = Settings.from_env({"ALLIANCE_DATA_DIR": str(tmp_path)}).with_jwt_secret_from_data_dir()
     assert len(first) >= 32
     assert again.jwt_secret == first
+
+
+def test_topic_replication_is_configurable() -> None:
+    assert Settings.from_env({}).kafka_topic_replication == 1
+    assert Settings.from_env({"KAFKA_TOPIC_REPLICATION": "3"}).kafka_topic_replication == 3
