@@ -22,7 +22,7 @@ async def _code_on(server: RunningServer, token: str) -> str | None:
 
 async def _eventually(server: RunningServer, token: str, expected: str | None) -> str | None:
     code = None
-    for _ in range(50):
+    for _ in range(100):
         code = await _code_on(server, token)
         if code == expected:
             break
