@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
 import asyncpg
+import orjson
 
 from services.core.logging import request_id_var
 from services.core.principal import Principal
@@ -13,7 +15,7 @@ from services.core.principal import Principal
 _INSERT = """
 INSERT INTO audit_log (tenant_id, actor_id, actor_login, action, entity_type, entity_id,
                        changes, request_id)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+VALUES ($1, $2, $3, $4, $5, $6, $7::text::jsonb, $8)
 """
 
 
@@ -41,15 +43,40 @@ async def record_audit(
     after: Mapping[str, Any] | None = None,
 ) -> None:
     """Write the audit row inside the caller's transaction (so it exists iff the change does)."""
+    await write_audit_row(
+        conn,
+        tenant_id=actor.tenant_id,
+        actor_id=actor.account_id,
+        actor_login=actor.login,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        changes=changed_fields(before, after),
+    )
+
+
+async def write_audit_row(
+    conn: asyncpg.Connection,
+    *,
+    tenant_id: uuid.UUID,
+    actor_id: uuid.UUID | None,
+    actor_login: str,
+    action: str,
+    entity_type: str,
+    entity_id: str,
+    changes: Mapping[str, Any] | None = None,
+) -> None:
+    """The audit row itself, for actors that are not a request's principal (the CLI)."""
     assert conn.is_in_transaction(), "audit rows are written in the change's transaction"
     await conn.execute(
         _INSERT,
-        actor.tenant_id,
-        actor.account_id,
-        actor.login,
+        tenant_id,
+        actor_id,
+        actor_login,
         action,
         entity_type,
         entity_id,
-        changed_fields(before, after),
+        # Sent as text: the statement then works whatever JSON codec the connection has.
+        orjson.dumps(dict(changes or {}), default=str).decode(),
         request_id_var.get(),
     )

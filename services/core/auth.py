@@ -176,11 +176,12 @@ async def _from_api_key(pool: asyncpg.Pool, authorizer: Authorizer, key: str) ->
     roles = await authorizer.roles_of(pool, row["account_id"], tenant_id)
     if not roles:
         raise Unauthenticated("API key's account holds no role")
-    await pool.execute("SELECT api_key_touch($1)", row["id"])
-    login = await pool.fetchval("SELECT login FROM accounts WHERE id = $1", row["account_id"])
+    if not row["recently_used"]:
+        # last-used time to the minute: one write a minute per key, not one per request
+        await pool.execute("SELECT api_key_touch($1)", row["id"])
     return Principal(
         account_id=row["account_id"],
-        login=str(login),
+        login=row["login"],
         tenant_id=tenant_id,
         tenant_slug=await _tenant_slug(pool, authorizer, tenant_id),
         roles=roles,

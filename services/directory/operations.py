@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from services.core.audit import write_audit_row
 from services.core.errors import NotFound
 from services.directory.api_keys import insert_api_key
 from services.directory.roles import account_for_login
@@ -38,14 +39,14 @@ async def account_id_for(conn: asyncpg.Connection, *, tenant_id: uuid.UUID, logi
 async def _audit(
     conn: asyncpg.Connection, tenant_id: uuid.UUID, action: str, entity: str, entity_id: str
 ) -> None:
-    await conn.execute(
-        "INSERT INTO audit_log (tenant_id, actor_login, action, entity_type, entity_id)"
-        " VALUES ($1, $2, $3, $4, $5)",
-        tenant_id,
-        CLI_ACTOR,
-        action,
-        entity,
-        entity_id,
+    await write_audit_row(
+        conn,
+        tenant_id=tenant_id,
+        actor_id=None,
+        actor_login=CLI_ACTOR,
+        action=action,
+        entity_type=entity,
+        entity_id=entity_id,
     )
 
 

@@ -126,10 +126,12 @@ CREATE TABLE api_keys (
 -- The gateway must find a key before it knows the tenant: these two functions run as the
 -- owner and expose only what authentication needs.
 CREATE FUNCTION api_key_for_prefix(p_prefix text)
-RETURNS TABLE (id uuid, tenant_id uuid, account_id uuid, secret_hash bytea, revoked_at timestamptz)
+RETURNS TABLE (id uuid, tenant_id uuid, account_id uuid, login text, secret_hash bytea,
+               revoked_at timestamptz, recently_used boolean)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS
-$$ SELECT k.id, k.tenant_id, k.account_id, k.secret_hash, k.revoked_at
-   FROM api_keys k WHERE k.prefix = p_prefix $$;
+$$ SELECT k.id, k.tenant_id, k.account_id, a.login::text, k.secret_hash, k.revoked_at,
+          k.last_used_at >= now() - interval '1 minute'
+   FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.prefix = p_prefix $$;
 CREATE FUNCTION api_key_touch(p_id uuid) RETURNS void
 LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS
 $$ UPDATE api_keys SET last_used_at = now()
