@@ -81,6 +81,7 @@ class Settings:
     jwt_issuer: str = "alliance-platform"
     jwt_audience: str = "alliance-api"
     jwt_ttl_seconds: int = 8 * 3600
+    role_cache_ttl_seconds: int = 30
     limits: GraphQLLimits = field(default_factory=GraphQLLimits)
     graphql_ide: bool = True
     graphql_introspection: bool = True
@@ -114,6 +115,7 @@ class Settings:
             jwt_issuer=env.get("JWT_ISSUER") or "alliance-platform",
             jwt_audience=env.get("JWT_AUDIENCE") or "alliance-api",
             jwt_ttl_seconds=_int(env, "JWT_TTL_SECONDS", 8 * 3600, minimum=60),
+            role_cache_ttl_seconds=_int(env, "ROLE_CACHE_TTL_SECONDS", 30),
             limits=GraphQLLimits(
                 max_depth=_int(env, "GRAPHQL_MAX_DEPTH", 10),
                 max_aliases=_int(env, "GRAPHQL_MAX_ALIASES", 15),

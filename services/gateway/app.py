@@ -35,7 +35,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         pool = await create_pool(settings)
         broker = Broker(settings)
         await broker.start()
-        authorizer = Authorizer()
+        authorizer = Authorizer(role_cache_ttl_seconds=settings.role_cache_ttl_seconds)
         await authorizer.start_listening(app_dsn(settings))
         live_events = LiveEventHub(settings)
         await live_events.start()
