@@ -161,6 +161,7 @@ async def authenticate(
         tenant_slug=await _tenant_slug(pool, authorizer, tenant_id),
         roles=roles,
         organization_ids=authorizer.organizations(claims.account_id, tenant_id),
+        managed_organization_ids=authorizer.managed_organizations(claims.account_id, tenant_id),
     )
 
 

@@ -16,6 +16,9 @@ class Principal:
     tenant_slug: str
     roles: frozenset[str]
     organization_ids: frozenset[uuid.UUID] = frozenset()
+    # The organisations of management roles only (org_admin): a member role at an organisation
+    # lets one act for it (request a booking) but never manage it.
+    managed_organization_ids: frozenset[uuid.UUID] = frozenset()
     api_key_id: uuid.UUID | None = None
 
     @property

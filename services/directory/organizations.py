@@ -143,10 +143,13 @@ async def get_organization(conn: asyncpg.Connection, *, organization_id: uuid.UU
 
 async def may_manage(conn: asyncpg.Connection, actor: Principal, organization_id: uuid.UUID) -> bool:
     """Whether ``actor`` administers ``organization_id``: alliance_admin every organisation,
-    org_admin their own and every one below it. Other services ask this too (read-only)."""
+    org_admin their own and every one below it. Other services ask this too (read-only).
+
+    Only the organisation of the org_admin role counts: a member role elsewhere gives no
+    management right there."""
     if Role.ALLIANCE_ADMIN in actor.roles:
         return True
-    if Role.ORG_ADMIN not in actor.roles or not actor.organization_ids:
+    if Role.ORG_ADMIN not in actor.roles or not actor.managed_organization_ids:
         return False
     return bool(
         await conn.fetchval(
@@ -159,7 +162,7 @@ async def may_manage(conn: asyncpg.Connection, actor: Principal, organization_id
             SELECT EXISTS (SELECT 1 FROM up WHERE id = ANY($2::uuid[]))
             """,
             organization_id,
-            list(actor.organization_ids),
+            list(actor.managed_organization_ids),
         )
     )
 

@@ -2,7 +2,8 @@
 
 Casbin has already said the caller's role may do the action at all; here the question is
 whether the caller's organisation owns the row. An alliance_admin manages every
-organisation; an org_admin manages the organisation of their role and those below it.
+organisation; an org_admin manages the organisation of their org_admin role and those below
+it. A member role at an organisation lets one act for it (ask for a booking), never manage it.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ class ReadScope:
     @classmethod
     def of(cls, actor: Principal) -> ReadScope:
         sees_all = bool({Role.ALLIANCE_ADMIN, Role.AUDITOR} & actor.roles)
-        admin_orgs = sorted(actor.organization_ids) if Role.ORG_ADMIN in actor.roles else []
+        admin_orgs = sorted(actor.managed_organization_ids) if Role.ORG_ADMIN in actor.roles else []
         return cls(partner=actor.is_partner, sees_all=sees_all, admin_org_ids=admin_orgs)
 
 
