@@ -6,6 +6,7 @@ import strawberry
 
 from schema.context import Info
 from schema.directory.api_keys import ApiKeyMutation
+from schema.directory.invitations import InvitationMutation
 from schema.directory.types import Organization, OrganizationKind, Role, RoleGrant
 from schema.pagination import parse_id
 from schema.permissions import requires
@@ -44,7 +45,10 @@ class ArchiveOrganizationInput:
     id: strawberry.ID
 
 
-@strawberry.input(description="Give an account a role in this alliance (授予角色).")
+@strawberry.input(
+    description="Give a role in this alliance to an account of this alliance, or to one that already "
+    "holds a role here (授予角色); people of other alliances are invited (inviteToRole)."
+)
 class GrantRoleInput:
     login: str
     role: Role
@@ -84,7 +88,7 @@ def _organization_input(
 
 
 @strawberry.type
-class DirectoryMutation(ApiKeyMutation):
+class DirectoryMutation(ApiKeyMutation, InvitationMutation):
     @strawberry.mutation(
         description="Add a member organisation (新增成员单位).",
         extensions=requires("organization", "create"),

@@ -12,7 +12,7 @@ from strawberry.scalars import JSON
 from schema.context import Info
 from schema.directory.loaders import children_loader, organization_loader
 from schema.permissions import personal
-from services.directory import models
+from services.directory import invitations, models
 
 strawberry.enum(
     models.OrganizationKind,
@@ -122,11 +122,60 @@ class RoleGrant:
         )
 
 
+strawberry.enum(
+    models.InvitationStatus,
+    name="InvitationStatus",
+    description="State of an invitation (邀请状态): pending 待答复, accepted 已接受, declined 已拒绝.",
+)
+InvitationStatus = models.InvitationStatus
+
+
+@strawberry.type(description="An offer of a role in an alliance to a person of another alliance (角色邀请).")
+class RoleInvitation:
+    id: strawberry.ID
+    tenant: str = strawberry.field(description="The inviting alliance (邀请联盟).")
+    login: str = strawberry.field(description="The invited person's login (被邀请人).")
+    home_tenant: str = strawberry.field(description="The invited person's home alliance (所属联盟).")
+    role: Role
+    organization_id: strawberry.ID | None
+    status: InvitationStatus
+    created_at: dt.datetime
+    expires_at: dt.datetime = strawberry.field(description="Unanswered after this, it lapses (失效时间).")
+    answered_at: dt.datetime | None
+
+    @classmethod
+    def from_model(cls, invitation: models.RoleInvitation) -> RoleInvitation:
+        return cls(
+            id=strawberry.ID(str(invitation.id)),
+            tenant=invitation.tenant_slug,
+            login=invitation.login,
+            home_tenant=invitation.home_tenant_slug,
+            role=Role(invitation.role),
+            organization_id=strawberry.ID(str(invitation.organization_id))
+            if invitation.organization_id
+            else None,
+            status=InvitationStatus(invitation.status),
+            created_at=invitation.created_at,
+            expires_at=invitation.expires_at,
+            answered_at=invitation.answered_at,
+        )
+
+
 @strawberry.type(description="The caller (当前用户) and the roles it holds in every alliance.")
 class Viewer:
     login: str
     tenant: str = strawberry.field(description="Alliance of this request (当前联盟).")
     roles: list[RoleGrant]
+
+    @strawberry.field(
+        description="Open invitations to roles in other alliances, addressed to you (待答复的角色邀请)."
+    )
+    async def invitations(self, info: Info) -> list[RoleInvitation]:
+        async with info.context.db() as conn:
+            found = await invitations.invitations_of_account(
+                conn, account_id=info.context.principal.account_id
+            )
+        return [RoleInvitation.from_model(invitation) for invitation in found]
 
 
 @strawberry.type(description="One entry of the audit trail (痕迹化管理).")

@@ -7,7 +7,7 @@ from typing import Any
 import asyncpg
 
 from services.core.principal import Principal
-from services.directory.models import Organization, RoleAssignment
+from services.directory.models import Organization, RoleAssignment, RoleInvitation
 from services.events.outbox import record_event
 
 SOURCE = "alliance/directory"
@@ -55,6 +55,31 @@ async def role_changed(
             "login": grant.login,
             "role": grant.role,
             "organizationId": str(grant.organization_id) if grant.organization_id else None,
+            "actor": actor.login,
+        },
+        source=SOURCE,
+    )
+
+
+async def invitation_changed(
+    conn: asyncpg.Connection, *, actor: Principal, invitation: RoleInvitation, change: str
+) -> None:
+    """``role.invited.v1`` / ``role.invitation_accepted.v1`` / ``role.invitation_declined.v1``,
+    in the inviting tenant, keyed by the invited account like its role changes."""
+    await record_event(
+        conn,
+        tenant_id=actor.tenant_id,
+        aggregate_type="role",
+        aggregate_id=invitation.account_id,
+        event_type=f"role.{change}.v1",
+        data={
+            "invitationId": str(invitation.id),
+            "login": invitation.login,
+            "homeTenant": invitation.home_tenant_slug,
+            "role": invitation.role,
+            "organizationId": str(invitation.organization_id) if invitation.organization_id else None,
+            "status": invitation.status,
+            "expiresAt": invitation.expires_at.isoformat(),
             "actor": actor.login,
         },
         source=SOURCE,

@@ -74,3 +74,27 @@ class AuditEntry:
     changes: dict[str, Any]
     request_id: str | None
     created_at: dt.datetime
+
+
+class InvitationStatus(enum.StrEnum):
+    PENDING = "PENDING"
+    ACCEPTED = "ACCEPTED"
+    DECLINED = "DECLINED"
+
+
+@dataclass(frozen=True, slots=True)
+class RoleInvitation:
+    """An offer of a role in ``tenant_slug`` to an account whose home is another alliance."""
+
+    id: uuid.UUID
+    tenant_id: uuid.UUID
+    tenant_slug: str
+    account_id: uuid.UUID
+    login: str
+    home_tenant_slug: str
+    role: str
+    organization_id: uuid.UUID | None
+    status: str
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    answered_at: dt.datetime | None

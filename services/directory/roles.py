@@ -14,6 +14,10 @@ from services.core.validation import clean_text
 from services.directory.events import role_changed
 from services.directory.models import Role, RoleAssignment
 
+# One answer for "no such login", "a login of another alliance" and "does not hold that role":
+# a tenant must not learn which logins other alliances have.
+_NO_SUCH_HOLDER = "no such account holds that role under that login in this alliance"
+
 _SELECT = """
 SELECT r.id, r.tenant_id, a.slug AS tenant_slug, r.account_id, acc.login::text AS login, r.role,
        r.organization_id, r.created_at
@@ -32,26 +36,31 @@ async def roles_of_account(conn: asyncpg.Connection, *, account_id: uuid.UUID) -
 async def account_for_login(
     conn: asyncpg.Connection, *, tenant_id: uuid.UUID, login: str, create: bool
 ) -> uuid.UUID:
-    """The account ``login`` means in a tenant: one with a role or a home there, else the only
-    account of that name anywhere (an SOE's staff joining another district), else a new one."""
-    rows = await conn.fetch(
+    """The account ``login`` means in a tenant: one that holds a role there, else the one whose
+    home it is, else (``create``) a new one at home there.
+
+    An account of another alliance is never found by its login alone: a tenant reaches it only
+    once it has accepted an invitation (``invitations``). Unknown logins and logins of other
+    alliances answer the same NotFound.
+    """
+    account_id = await conn.fetchval(
         """
-        SELECT a.id,
-               EXISTS (SELECT 1 FROM role_assignments r
-                       WHERE r.account_id = a.id AND r.tenant_id = $2) AS has_role,
-               a.home_tenant_id = $2 AS at_home
-        FROM accounts a WHERE a.login = $1
-        ORDER BY 2 DESC, 3 DESC
+        SELECT a.id FROM accounts a
+        WHERE a.login = $1
+          AND (a.home_tenant_id = $2
+               OR EXISTS (SELECT 1 FROM role_assignments r
+                          WHERE r.account_id = a.id AND r.tenant_id = $2))
+        ORDER BY EXISTS (SELECT 1 FROM role_assignments r
+                         WHERE r.account_id = a.id AND r.tenant_id = $2) DESC
+        LIMIT 1
         """,
         login,
         tenant_id,
     )
-    if rows and (rows[0]["has_role"] or rows[0]["at_home"] or len(rows) == 1):
-        return uuid.UUID(str(rows[0]["id"]))
-    if rows:
-        raise BadUserInput("login names accounts in several other alliances", field="login")
+    if account_id is not None:
+        return uuid.UUID(str(account_id))
     if not create:
-        raise NotFound("no such account", field="login")
+        raise NotFound(_NO_SUCH_HOLDER, field="login")
     account_id = await conn.fetchval(
         "INSERT INTO accounts (home_tenant_id, login, display_name) VALUES ($1, $2, $3) RETURNING id",
         tenant_id,
@@ -69,10 +78,25 @@ async def grant_role(
     role: Role,
     organization_id: uuid.UUID | None,
 ) -> RoleAssignment:
-    """Give ``login`` a role in the actor's tenant (creating the account if new)."""
+    """Give ``login`` a role in the actor's tenant (creating the account if new); accounts of
+    other alliances are reached through an invitation instead."""
+    login = clean_login(login)
+    await check_organization(conn, role, organization_id)
+    account_id = await account_for_login(conn, tenant_id=actor.tenant_id, login=login, create=True)
+    return await assign_role(
+        conn, actor=actor, account_id=account_id, login=login, role=role, organization_id=organization_id
+    )
+
+
+def clean_login(login: str) -> str:
     login = clean_text(login, field="login", max_length=64)
     if len(login) < 2:
         raise BadUserInput("login must be at least 2 characters", field="login")
+    return login
+
+
+async def check_organization(conn: asyncpg.Connection, role: Role, organization_id: uuid.UUID | None) -> None:
+    """A role's organisation: required for ORG_ADMIN and MEMBER, an active one of the tenant in scope."""
     if role in {Role.ORG_ADMIN, Role.MEMBER} and organization_id is None:
         raise BadUserInput(f"{role.value} needs an organizationId", field="organizationId")
     if organization_id is not None and not await conn.fetchval(
@@ -80,7 +104,18 @@ async def grant_role(
         organization_id,
     ):
         raise BadUserInput("organizationId names no organization of this alliance", field="organizationId")
-    account_id = await account_for_login(conn, tenant_id=actor.tenant_id, login=login, create=True)
+
+
+async def assign_role(
+    conn: asyncpg.Connection,
+    *,
+    actor: Principal,
+    account_id: uuid.UUID,
+    login: str,
+    role: Role,
+    organization_id: uuid.UUID | None,
+) -> RoleAssignment:
+    """Write the role in ``actor``'s tenant, with its audit row and event (the account is checked)."""
     before = await conn.fetchrow(
         "SELECT organization_id FROM role_assignments WHERE tenant_id = $1 AND account_id = $2 AND role = $3",
         actor.tenant_id,
@@ -123,7 +158,8 @@ async def grant_role(
 async def revoke_role(
     conn: asyncpg.Connection, *, actor: Principal, login: str, role: Role
 ) -> RoleAssignment:
-    """Take a role away; NotFound when the account does not hold it in this tenant."""
+    """Take a role away; the same NotFound whether the login is unknown, of another alliance,
+    or does not hold that role here."""
     account_id = await account_for_login(conn, tenant_id=actor.tenant_id, login=login.strip(), create=False)
     row = await conn.fetchrow(
         _SELECT + " WHERE r.tenant_id = $1 AND r.account_id = $2 AND r.role = $3",
@@ -132,7 +168,7 @@ async def revoke_role(
         role.value,
     )
     if row is None:
-        raise NotFound("this account does not hold that role here", field="role")
+        raise NotFound(_NO_SUCH_HOLDER, field="login")
     revoked = from_record(RoleAssignment, row)
     await conn.execute("DELETE FROM role_assignments WHERE id = $1", revoked.id)
     await record_audit(
