@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test install lint fmt typecheck pytest schema clean
+.PHONY: run test install console lint fmt typecheck pytest schema clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -21,7 +21,11 @@ $(VENV)/.installed: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --python $(PYTHON)
 	touch $@
 
+# The developer console's browser assets: pinned npm packages, verified, fetched once.
 install: $(VENV)/.installed
+	@$(BIN)/python -m services.gateway.console.fetch
+
+console: install
 
 run: install
 	$(BIN)/alliance serve --migrate --demo --host $(HOST) --port $(PORT)

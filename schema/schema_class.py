@@ -8,6 +8,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.types import ExecutionContext, ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from schema.errors import classify_result
 
@@ -20,6 +21,12 @@ class AllianceSchema(strawberry.Schema):
     """
 
     async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        # ``execute`` serves HTTP (subscriptions go through ``subscribe``). Strawberry lets a
+        # plain POST carry a subscription, which then has nothing to stream and fails as an
+        # internal error; refusing it here answers 400 with the reason instead.
+        allowed = kwargs.get("allowed_operation_types")
+        if allowed is not None:
+            kwargs["allowed_operation_types"] = set(allowed) - {OperationType.SUBSCRIPTION}
         result = await super().execute(*args, **kwargs)
         classify_result(result)
         return result

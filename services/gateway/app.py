@@ -17,6 +17,8 @@ from services.core.logging import configure_logging, install_request_id_factory
 from services.core.settings import Settings
 from services.events.live import LiveEventHub
 from services.gateway.background import event_processes
+from services.gateway.console.page import PREFIX as CONSOLE_PREFIX
+from services.gateway.console.page import Console
 from services.gateway.graphql_view import AllianceGraphQL
 from services.gateway.health import healthz, readyz
 from services.gateway.middleware import BodyLimitMiddleware, RequestContextMiddleware
@@ -55,8 +57,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
         build_schema(settings),
         graphql_ide="graphiql" if settings.graphql_ide else None,
     )
+    console_routes: list[Route] = []
+    if settings.graphql_ide:
+        graphql.console = Console()
+        console_routes.append(Route(CONSOLE_PREFIX + "/{digest}/{name}", graphql.console.asset))
     return Starlette(
         routes=[
+            *console_routes,
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/graphql", graphql, methods=["GET", "POST"]),

@@ -20,8 +20,10 @@ from schema.context import Context
 from schema.errors import is_request_error
 from services.core.auth import authenticate
 from services.core.errors import DomainError
+from services.gateway.console.page import Console
 from services.gateway.middleware import graphql_error_body
 from services.gateway.state import AppState
+from services.gateway.websocket import TextFrameWebSocket
 
 _HTTP_ERROR_CODES = {405: "METHOD_NOT_ALLOWED", 404: "NOT_FOUND"}
 
@@ -49,6 +51,14 @@ async def _authenticate(
 
 class AllianceGraphQL(GraphQL[Context, None]):
     """GraphQL over HTTP (GET, POST) and WebSocket (graphql-transport-ws)."""
+
+    console: Console | None = None
+    websocket_adapter_class = TextFrameWebSocket
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """The developer console, served from the platform (no public CDN)."""
+        assert self.console is not None, "the console is rendered only when GRAPHQL_IDE is on"
+        return self.console.page()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

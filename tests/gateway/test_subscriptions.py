@@ -44,3 +44,20 @@ async def test_subscription_bad_argument_has_code(server: RunningServer) -> None
         message = orjson.loads(await ws.recv())
     errors = message["payload"]["errors"] if message["type"] == "next" else message["payload"]
     assert errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_protocol_messages_are_text_frames(server: RunningServer) -> None:
+    """Browsers' graphql-ws client parses text frames only; a binary ack breaks GraphiQL."""
+    url = server.base_url.replace("http", "ws") + "/graphql"
+    async with connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+        await ws.send(orjson.dumps({"type": "connection_init", "payload": {}}).decode())
+        ack = await ws.recv()
+        await ws.send(
+            orjson.dumps(
+                {"id": "1", "type": "subscribe", "payload": {"query": "subscription { heartbeat(count: 1) }"}}
+            ).decode()
+        )
+        following = [await ws.recv() for _ in range(2)]
+    assert isinstance(ack, str)
+    assert orjson.loads(ack) == {"type": "connection_ack"}
+    assert all(isinstance(message, str) for message in following)
