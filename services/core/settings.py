@@ -59,6 +59,9 @@ class GraphQLLimits:
     max_query_string_bytes: int = 32_768
     max_page_size: int = 100
     max_cost: int = 10_000
+    max_fragment_spreads: int = 50
+    max_expanded_fields: int = 2_000
+    validation_budget_ms: int = 250
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +127,9 @@ class Settings:
                 max_query_string_bytes=_int(env, "GRAPHQL_MAX_QUERY_STRING_BYTES", 32_768),
                 max_page_size=_int(env, "GRAPHQL_MAX_PAGE_SIZE", 100),
                 max_cost=_int(env, "GRAPHQL_MAX_COST", 10_000),
+                max_fragment_spreads=_int(env, "GRAPHQL_MAX_FRAGMENT_SPREADS", 50),
+                max_expanded_fields=_int(env, "GRAPHQL_MAX_EXPANDED_FIELDS", 2_000),
+                validation_budget_ms=_int(env, "GRAPHQL_VALIDATION_BUDGET_MS", 250),
             ),
             graphql_ide=_bool(env, "GRAPHQL_IDE", True),
             graphql_introspection=_bool(env, "GRAPHQL_INTROSPECTION", True),

@@ -1,0 +1,65 @@
+"""Hostile documents over real HTTP, without credentials: refused with a 4xx, the server serving.
+
+The client timeout is a hang guard only: before the fix the 22-level document kept the
+process busy for about 30 s and the 40-level one for days.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+
+from tests.schema.test_limits import doubling_fragments
+
+HANG_GUARD_SECONDS = 20
+
+
+async def _post(http: httpx.AsyncClient, query: str) -> httpx.Response:
+    return await http.post("/graphql", json={"query": query}, timeout=HANG_GUARD_SECONDS)
+
+
+@pytest.mark.parametrize("levels", [22, 40])
+async def test_doubling_fragments_are_refused_while_the_server_keeps_serving(
+    http: httpx.AsyncClient, levels: int
+) -> None:
+    attack = asyncio.create_task(_post(http, doubling_fragments(levels)))
+    health = await http.get("/healthz", timeout=HANG_GUARD_SECONDS)
+    response = await attack
+    assert health.status_code == 200
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    assert "fields once its fragments are spread" in error["message"]
+
+
+@pytest.mark.parametrize(
+    ("query", "needle"),
+    [
+        ("{ ...Nope }", "Unknown fragment 'Nope'."),
+        ("{ viewer { ...Nope } }", "Unknown fragment 'Nope'."),
+        ("{ ...A } fragment A on Query { ...A }", "Cannot spread fragment 'A' within itself."),
+        ("{ apiVersion } fragment U on Query { apiVersion }", "Fragment 'U' is never used."),
+        ("{ ...X } fragment X on Nope { a }", "Unknown type 'Nope'."),
+    ],
+    ids=["unknown", "unknown-nested", "cycle", "unused", "unknown-type"],
+)
+async def test_bad_fragments_are_validation_errors(http: httpx.AsyncClient, query: str, needle: str) -> None:
+    response = await _post(http, query)
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    assert needle in error["message"]
+
+
+async def test_a_document_over_the_time_budget_is_refused(http: httpx.AsyncClient) -> None:
+    # Each same-named field is compared with every other by graphql-core's own rules: far
+    # over the default 250 ms budget on any machine, and within every size limit.
+    response = await _post(http, "{" + " viewer { login }" * 480 + " }")
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    assert "time budget" in error["message"]
+    health = await http.get("/healthz", timeout=HANG_GUARD_SECONDS)
+    assert health.status_code == 200
