@@ -20,9 +20,15 @@ async def _post(http: httpx.AsyncClient, query: str) -> httpx.Response:
     return await http.post("/graphql", json={"query": query}, timeout=HANG_GUARD_SECONDS)
 
 
-@pytest.mark.parametrize("levels", [22, 40])
+@pytest.mark.parametrize(
+    ("levels", "needle"),
+    [
+        (22, "'Q' expands to 4194304 fields once its fragments are spread"),
+        (40, "The document has 81 fragment spreads"),
+    ],
+)
 async def test_doubling_fragments_are_refused_while_the_server_keeps_serving(
-    http: httpx.AsyncClient, levels: int
+    http: httpx.AsyncClient, levels: int, needle: str
 ) -> None:
     attack = asyncio.create_task(_post(http, doubling_fragments(levels)))
     health = await http.get("/healthz", timeout=HANG_GUARD_SECONDS)
@@ -31,7 +37,7 @@ async def test_doubling_fragments_are_refused_while_the_server_keeps_serving(
     assert response.status_code == 400
     error = response.json()["errors"][0]
     assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
-    assert "fields once its fragments are spread" in error["message"]
+    assert needle in error["message"]
 
 
 @pytest.mark.parametrize(
