@@ -16,9 +16,11 @@ from schema.directory.mutations import DirectoryMutation
 from schema.directory.queries import DirectoryQuery
 from schema.events import EventsQuery, EventsSubscription
 from schema.execution import AllianceExecutionContext
+from schema.input_checks import InputChecks
 from schema.limits import BoundedValidation, limit_rules
 from schema.resources.mutations import ResourcesMutation
 from schema.resources.queries import ResourcesQuery
+from schema.scalars import SCALAR_OVERRIDES
 from schema.schema_class import AllianceSchema
 from schema.system import SystemQuery, SystemSubscription
 from services.core.settings import Settings
@@ -52,6 +54,7 @@ def build_schema(settings: Settings) -> AllianceSchema:
         partial(ParserCache, maxsize=512),
         partial(AddValidationRules, limit_rules(limits)),
         partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
+        InputChecks,  # before SharedReads: refused input never takes a connection
         SharedReads,
     ]
     if not settings.graphql_introspection:
@@ -63,4 +66,5 @@ def build_schema(settings: Settings) -> AllianceSchema:
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True),
         execution_context_class=AllianceExecutionContext,
+        scalar_overrides=SCALAR_OVERRIDES,
     )

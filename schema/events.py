@@ -10,7 +10,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from schema.context import Info
-from schema.pagination import Connection, connection, decode_cursor, encode_cursor, page_size
+from schema.pagination import Connection, connection, decode_int_cursor, encode_cursor, page_size
 from schema.permissions import requires
 from services.activity import feed
 from services.core.errors import BadUserInput, SubscriberTooSlow
@@ -82,12 +82,10 @@ class EventsQuery:
         self, info: Info, first: int | None = 20, after: str | None = None, types: list[str] | None = None
     ) -> Connection[ActivityEntry]:
         size = page_size(first, info.context.settings)
-        key = decode_cursor(after, "activity")
-        if key is not None and not key.isdigit():
-            raise BadUserInput("after is not a cursor of this list", field="after")
+        before_id = decode_int_cursor(after, "activity")
         async with info.context.db() as conn:
             page = await feed.list_activity(
-                conn, event_types=_checked_types(types), first=size, before_id=int(key) if key else None
+                conn, event_types=_checked_types(types), first=size, before_id=before_id
             )
         return connection(
             page.items,

@@ -72,6 +72,22 @@ def decode_uuid_cursor(cursor: str | None, kind: str) -> uuid.UUID | None:
         raise BadUserInput("after is not a cursor of this list", field="after") from None
 
 
+_MAX_BIGINT = 2**63 - 1
+
+
+def decode_int_cursor(cursor: str | None, kind: str) -> int | None:
+    """The row number inside a cursor of a list ordered by a bigint key.
+
+    ASCII digits only: ``str.isdigit`` also accepts "²" and other digits ``int`` refuses.
+    """
+    key = decode_cursor(cursor, kind)
+    if key is None:
+        return None
+    if not (key.isascii() and key.isdigit()) or int(key) > _MAX_BIGINT:
+        raise BadUserInput("after is not a cursor of this list", field="after")
+    return int(key)
+
+
 def parse_id(value: strawberry.ID | str, field: str = "id") -> uuid.UUID:
     """A UUID from an ID argument; BAD_USER_INPUT naming ``field`` if malformed."""
     try:

@@ -13,14 +13,14 @@ from schema.directory.types import AuditEntry, Organization, OrganizationKind, R
 from schema.pagination import (
     Connection,
     connection,
-    decode_cursor,
+    decode_int_cursor,
     decode_uuid_cursor,
     encode_cursor,
     page_size,
     parse_id,
 )
 from schema.permissions import authenticated, requires
-from services.core.errors import BadUserInput, NotFound
+from services.core.errors import NotFound
 from services.directory import audit_log, organizations, roles
 
 
@@ -121,9 +121,7 @@ class DirectoryQuery(ApiKeyQuery):
     ) -> Connection[AuditEntry]:
         size = page_size(first, info.context.settings)
         given = filter or AuditLogFilter()
-        key = decode_cursor(after, "audit")
-        if key is not None and not key.isdigit():
-            raise BadUserInput("after is not a cursor of this list", field="after")
+        before_id = decode_int_cursor(after, "audit")
         async with info.context.db() as conn:
             page = await audit_log.list_audit(
                 conn,
@@ -136,7 +134,7 @@ class DirectoryQuery(ApiKeyQuery):
                     until=given.until,
                 ),
                 first=size,
-                before_id=int(key) if key else None,
+                before_id=before_id,
             )
         return connection(
             page.items,
