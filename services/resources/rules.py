@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from services.core.errors import BadUserInput
 from services.resources.models import OpeningWindow
+
+T = TypeVar("T")
 
 MAX_BOOKING_WINDOW = dt.timedelta(days=31)
 MAX_FIGURES_PERIOD = dt.timedelta(days=366)
@@ -21,24 +24,33 @@ MAX_BLACKOUT_DATES = 400
 _HH_MM = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 
 
+def _at_most(items: Iterable[T], limit: int, *, field: str, what: str) -> Iterator[T]:
+    """``items`` one by one, refusing the list as soon as it holds more than ``limit``."""
+    for count, item in enumerate(items, start=1):
+        if count > limit:
+            raise BadUserInput(f"at most {limit} {what}", field=field)
+        yield item
+
+
 def clean_tags(tags: Iterable[str], *, field: str = "tags") -> list[str]:
-    """Stripped, non-empty, at most 30 characters each, duplicates dropped (first kept)."""
-    cleaned: list[str] = []
-    for tag in tags:
+    """Stripped, non-empty, at most 30 characters each, duplicates dropped (first kept).
+
+    Linear, and a list of more than ``MAX_TAGS`` tags (before dropping duplicates) is refused
+    before the rest of it is read.
+    """
+    cleaned: dict[str, None] = {}  # ordered, with constant-time membership
+    for tag in _at_most(tags, MAX_TAGS, field=field, what="tags"):
         value = tag.strip()
         if not value or len(value) > 30 or any(ord(ch) < 32 for ch in value):
             raise BadUserInput("each tag must be 1–30 printable characters", field=field)
-        if value not in cleaned:
-            cleaned.append(value)
-    if len(cleaned) > MAX_TAGS:
-        raise BadUserInput(f"at most {MAX_TAGS} tags", field=field)
-    return cleaned
+        cleaned.setdefault(value)
+    return list(cleaned)
 
 
 def clean_photo_urls(urls: Iterable[str], *, field: str = "photoUrls") -> list[str]:
     """Absolute http(s) URLs only (no javascript:, data: or relative links)."""
     cleaned: list[str] = []
-    for url in urls:
+    for url in _at_most(urls, MAX_PHOTOS, field=field, what="photos"):
         value = url.strip()
         parts = urlsplit(value)
         if (
@@ -49,8 +61,6 @@ def clean_photo_urls(urls: Iterable[str], *, field: str = "photoUrls") -> list[s
         ):
             raise BadUserInput("photo URLs must be absolute http or https URLs", field=field)
         cleaned.append(value)
-    if len(cleaned) > MAX_PHOTOS:
-        raise BadUserInput(f"at most {MAX_PHOTOS} photos", field=field)
     return cleaned
 
 
@@ -63,7 +73,7 @@ def clean_opening_hours(
 ) -> list[OpeningWindow]:
     """Weekly windows sorted by weekday and start; none may overlap another on its day."""
     cleaned: list[OpeningWindow] = []
-    for window in windows:
+    for window in _at_most(windows, MAX_WINDOWS, field=field, what="opening windows"):
         start, end = window.start.strip(), window.end.strip()
         if not 1 <= window.weekday <= 7:
             raise BadUserInput("weekday must be 1 (Monday) to 7 (Sunday)", field=field)
@@ -72,8 +82,6 @@ def clean_opening_hours(
         if _minutes(start) >= _minutes(end):
             raise BadUserInput("an opening window must end after it starts", field=field)
         cleaned.append(OpeningWindow(weekday=window.weekday, start=start, end=end))
-    if len(cleaned) > MAX_WINDOWS:
-        raise BadUserInput(f"at most {MAX_WINDOWS} opening windows", field=field)
     cleaned.sort(key=lambda w: (w.weekday, w.start))
     for before, after in itertools.pairwise(cleaned):
         if before.weekday == after.weekday and _minutes(after.start) < _minutes(before.end):
@@ -82,10 +90,8 @@ def clean_opening_hours(
 
 
 def clean_blackout_dates(dates: Iterable[dt.date], *, field: str = "blackoutDates") -> list[dt.date]:
-    cleaned = sorted(set(dates))
-    if len(cleaned) > MAX_BLACKOUT_DATES:
-        raise BadUserInput(f"at most {MAX_BLACKOUT_DATES} blackout dates", field=field)
-    return cleaned
+    given = _at_most(dates, MAX_BLACKOUT_DATES, field=field, what="blackout dates")
+    return sorted(set(given))
 
 
 def positive(value: int | None, *, field: str) -> int | None:

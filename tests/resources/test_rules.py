@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 import pytest
 
@@ -77,3 +78,26 @@ def test_tags_and_photos() -> None:
             rules.clean_photo_urls([url])
     with pytest.raises(BadUserInput):
         rules.clean_tags([str(i) for i in range(21)])
+
+
+def _counted(items: list[str], seen: list[str]) -> Iterator[str]:
+    for item in items:
+        seen.append(item)
+        yield item
+
+
+def test_many_tags_are_refused_before_the_rest_is_read() -> None:
+    # 14,000 distinct tags took ≈1.5 s when each was compared with every tag kept so far.
+    seen: list[str] = []
+    with pytest.raises(BadUserInput) as refused:
+        rules.clean_tags(_counted([f"t{i}" for i in range(14_000)], seen))
+    assert refused.value.field == "tags"
+    assert len(seen) == rules.MAX_TAGS + 1
+
+
+def test_other_lists_are_bounded_as_they_are_read() -> None:
+    seen: list[str] = []
+    with pytest.raises(BadUserInput) as refused:
+        rules.clean_photo_urls(_counted([f"https://a.cn/{i}.jpg" for i in range(5_000)], seen))
+    assert refused.value.field == "photoUrls"
+    assert len(seen) == rules.MAX_PHOTOS + 1
