@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+import asyncpg
 from graphql import GraphQLError
 from graphql.error import GraphQLSyntaxError
 
@@ -38,14 +39,23 @@ def classify(error: GraphQLError) -> GraphQLError:
             code = "GRAPHQL_VALIDATION_FAILED"
         error.extensions = {**(error.extensions or {}), "code": code}
         return error
+    if isinstance(original, asyncpg.QueryCanceledError):
+        # DB_STATEMENT_TIMEOUT_MS ran out: the caller may retry later; the operator reads the log.
+        log.warning("statement cancelled in %s: %s", error.path, original)
+        return _replaced(error, "The request took too long and was cancelled.", "TIMEOUT")
     log.error("unexpected error in %s", error.path, exc_info=original)
+    return _replaced(error, MASKED_MESSAGE, "INTERNAL_SERVER_ERROR")
+
+
+def _replaced(error: GraphQLError, message: str, code: str) -> GraphQLError:
+    """``error`` at the same place, with only ``message`` and ``code`` for the client."""
     return GraphQLError(
-        MASKED_MESSAGE,
+        message,
         nodes=error.nodes,
         source=error.source,
         positions=error.positions,
         path=error.path,
-        extensions={"code": "INTERNAL_SERVER_ERROR"},
+        extensions={"code": code},
     )
 
 

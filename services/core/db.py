@@ -35,13 +35,20 @@ async def create_pool(settings: Settings) -> asyncpg.Pool:
     Connections are reset when released (asyncpg's default: ``RESET ALL``, ``UNLISTEN *``,
     ``CLOSE ALL``, advisory locks released); ``ReadSession`` relies on it to clear the tenant
     scope it sets for the session.
+
+    ``statement_timeout`` is a startup setting of every connection (so ``RESET ALL`` keeps it):
+    no single statement, lock waits included, holds a connection longer than
+    ``DB_STATEMENT_TIMEOUT_MS``; PostgreSQL cancels it with ``QueryCanceledError``.
     """
     pool = await asyncpg.create_pool(
         app_dsn(settings),
         min_size=min(settings.db_pool_min, settings.db_pool_max),
         max_size=settings.db_pool_max,
         init=_init_connection,
-        server_settings={"application_name": "alliance"},
+        server_settings={
+            "application_name": "alliance",
+            "statement_timeout": str(settings.db_statement_timeout_ms),
+        },
     )
     assert pool is not None
     return pool

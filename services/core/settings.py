@@ -74,6 +74,7 @@ class Settings:
     app_db_password: str | None = None
     db_pool_min: int = 2
     db_pool_max: int = 10
+    db_statement_timeout_ms: int = 15_000
     kafka_bootstrap_servers: str | None = None
     kafka_enable_idempotence: bool = True
     kafka_topic_partitions: int = 3
@@ -107,6 +108,7 @@ class Settings:
             app_db_password=env.get("APP_DB_PASSWORD") or None,
             db_pool_min=_int(env, "DB_POOL_MIN", 2),
             db_pool_max=_int(env, "DB_POOL_MAX", 10),
+            db_statement_timeout_ms=_int(env, "DB_STATEMENT_TIMEOUT_MS", 15_000),
             kafka_bootstrap_servers=env.get("KAFKA_BOOTSTRAP_SERVERS") or None,
             # The embedded broker cannot answer InitProducerId, so idempotence is off there.
             kafka_enable_idempotence=_bool(env, "KAFKA_ENABLE_IDEMPOTENCE", not embedded_broker),
