@@ -18,8 +18,13 @@ _CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
 def graphql_error_body(message: str, code: str) -> bytes:
-    """A GraphQL-shaped error document for failures outside GraphQL execution."""
-    return orjson.dumps({"errors": [{"message": message, "extensions": {"code": code}}]})
+    """A GraphQL-shaped error document for failures outside GraphQL execution.
+
+    The message may quote the request (an unknown operation name): a lone surrogate there
+    cannot be encoded as UTF-8, so it is replaced rather than failing the response.
+    """
+    safe = message.encode("utf-8", "replace").decode()
+    return orjson.dumps({"errors": [{"message": safe, "extensions": {"code": code}}]})
 
 
 async def send_error(send: Send, status: int, message: str, code: str) -> None:

@@ -35,11 +35,17 @@ class RawClient:
         self.tokens = tokens
 
     async def __call__(
-        self, query: str, variables: dict[str, object] | None = None, *, login: str
+        self,
+        query: str,
+        variables: dict[str, object] | None = None,
+        *,
+        login: str,
+        operation_name: str | None = None,
     ) -> dict[str, object]:
+        sent = {"query": query, "variables": variables or {}, "operationName": operation_name}
         response = await self.http.post(
             "/graphql",
-            content=json.dumps({"query": query, "variables": variables or {}}),
+            content=json.dumps(sent),
             headers={
                 "content-type": "application/json",
                 "authorization": f"Bearer {await self.tokens(login)}",
@@ -90,6 +96,11 @@ async def test_bad_text_in_a_literal(gql: RawClient) -> None:
     assert refusal(body) == ("BAD_USER_INPUT", "search")
 
 
+async def test_unknown_operation_name_with_a_lone_surrogate(gql: RawClient) -> None:
+    body = await gql("query Q { apiVersion }", login="member", operation_name=SURROGATE)
+    assert refusal(body)[0] == "BAD_REQUEST"
+
+
 async def test_overlong_text(gql: RawClient) -> None:
     body = await gql(RESOURCES, {"f": {"search": "x" * 20_000}}, login="member")
     assert refusal(body) == ("BAD_USER_INPUT", "search")
@@ -101,8 +112,18 @@ async def test_overlong_text(gql: RawClient) -> None:
     [
         (BOOKINGS, lambda d: {"f": {"from": d}}, "alliance-admin", "from"),
         (BOOKINGS, lambda d: {"f": {"to": d}}, "alliance-admin", "to"),
-        (RESOURCES, lambda d: {"f": {"freeFrom": "2030-01-01T10:00:00+08:00", "freeTo": d}}, "member", "freeTo"),
-        (RESOURCES, lambda d: {"f": {"freeFrom": d, "freeTo": "2030-01-01T10:00:00+08:00"}}, "member", "freeFrom"),
+        (
+            RESOURCES,
+            lambda d: {"f": {"freeFrom": "2030-01-01T10:00:00+08:00", "freeTo": d}},
+            "member",
+            "freeTo",
+        ),
+        (
+            RESOURCES,
+            lambda d: {"f": {"freeFrom": d, "freeTo": "2030-01-01T10:00:00+08:00"}},
+            "member",
+            "freeFrom",
+        ),
         (AUDIT, lambda d: {"f": {"since": d}}, "auditor", "since"),
         (AUDIT, lambda d: {"f": {"until": d}}, "auditor", "until"),
     ],
