@@ -11,7 +11,7 @@ from strawberry.extensions.base_extension import SchemaExtension
 from strawberry.extensions.disable_introspection import DisableIntrospection
 from strawberry.schema.config import StrawberryConfig
 
-from schema.context import SharedReads
+from schema.context import OperationScope
 from schema.directory.mutations import DirectoryMutation
 from schema.directory.queries import DirectoryQuery
 from schema.events import EventsQuery, EventsSubscription
@@ -54,8 +54,8 @@ def build_schema(settings: Settings) -> AllianceSchema:
         partial(ParserCache, maxsize=512),
         partial(AddValidationRules, limit_rules(limits)),
         partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
-        InputChecks,  # before SharedReads: refused input never takes a connection
-        SharedReads,
+        InputChecks,  # before OperationScope: refused input never takes a connection
+        OperationScope,
     ]
     if not settings.graphql_introspection:
         extensions.append(DisableIntrospection)

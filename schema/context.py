@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import asyncpg
@@ -26,7 +26,12 @@ from services.events.live import LiveEventHub
 
 @dataclass(slots=True)
 class Context:
-    """Request-scoped: the HTTP request, shared resources, the caller and the loaders."""
+    """Operation-scoped: the request, shared resources, the caller and the loaders.
+
+    Over HTTP a request is one operation. A WebSocket carries many, for as long as it stays
+    open: its context holds the connection's caller, and each operation runs on a copy of
+    its own (``for_operation``), so loaders' caches and "now" never outlive an operation.
+    """
 
     request: Request | WebSocket
     response: Response | WebSocket | None
@@ -41,6 +46,10 @@ class Context:
     loaders: dict[str, Any] = field(default_factory=dict)
     shared_reads: bool = False
     _reads: ReadSession | None = None
+
+    def for_operation(self) -> Context:
+        """A fresh context for one operation of this connection: same caller, empty caches."""
+        return replace(self, loaders={}, shared_reads=False, _reads=None)
 
     @property
     def principal(self) -> Principal:
@@ -77,20 +86,23 @@ class Context:
         return self.authorizer.allows(principal.account_id, principal.tenant_id, obj, act)
 
 
-class SharedReads(SchemaExtension):
-    """A query over HTTP reads through one connection, scoped once, given back at the end.
+class OperationScope(SchemaExtension):
+    """Each operation gets its own context; a query reads through one connection.
 
-    Mutations keep a transaction per call; subscriptions and operations over a WebSocket
-    (which share one context between operations) do too.
+    An operation sent over a WebSocket runs on a context of its own (the socket's context
+    stays the connection's). A query reads through one connection, scoped once and given
+    back at the end; mutations keep a transaction per call, subscriptions too.
     """
+
+    async def on_operation(self) -> AsyncIterator[None]:
+        context = self.execution_context.context
+        if isinstance(context, Context) and isinstance(context.request, WebSocket):
+            self.execution_context.context = context.for_operation()
+        yield
 
     async def on_execute(self) -> AsyncIterator[None]:
         context = self.execution_context.context
-        shared = (
-            isinstance(context, Context)
-            and not isinstance(context.request, WebSocket)
-            and self.execution_context.operation_type is OperationType.QUERY
-        )
+        shared = isinstance(context, Context) and self.execution_context.operation_type is OperationType.QUERY
         if shared:
             context.shared_reads = True
         try:

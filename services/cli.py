@@ -11,6 +11,7 @@ import sys
 import uuid
 import warnings
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 import asyncpg
 
@@ -56,18 +57,25 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         # uvicorn re-raises the signal that stopped it once it has shut down; a SIGTERM
         # that kills at once would skip stopping the embedded servers, so make it an exit.
         signal.signal(signal.SIGTERM, _exit_on_sigterm)
-        uvicorn.run(
-            "services.gateway.app:create_app",
-            factory=True,
-            host=args.host,
-            port=args.port,
-            workers=args.workers,
-            log_config=None,
-            access_log=False,
-            lifespan="on",
-            ws="websockets-sansio",
-        )
+        uvicorn.run("services.gateway.app:create_app", **server_options(args, running))
     return 0
+
+
+def server_options(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
+    """uvicorn's configuration for ``alliance serve``."""
+    return {
+        "factory": True,
+        "host": args.host,
+        "port": args.port,
+        "workers": args.workers,
+        "log_config": None,
+        "access_log": False,
+        "lifespan": "on",
+        "ws": "websockets-sansio",
+        # A WebSocket message is held to the HTTP body limit (uvicorn's default is 16 MiB);
+        # the app checks it too, whatever server runs it.
+        "ws_max_size": settings.limits.max_body_bytes,
+    }
 
 
 def _migrate(args: argparse.Namespace, settings: Settings) -> int:

@@ -52,10 +52,11 @@ class TokenClaims:
     account_id: uuid.UUID
     login: str
     tenant_id: uuid.UUID
+    expires_at: float  # seconds since the epoch
 
 
 @functools.lru_cache(maxsize=4096)
-def _verified(token: str, secret: str, audience: str, issuer: str) -> tuple[TokenClaims, float]:
+def _verified(token: str, secret: str, audience: str, issuer: str) -> TokenClaims:
     """A token's claims and expiry once its signature, issuer and audience are checked.
 
     Remembered (a client sends the same token with every request, and checking costs a good
@@ -70,21 +71,21 @@ def _verified(token: str, secret: str, audience: str, issuer: str) -> tuple[Toke
         issuer=issuer,
         options={"require": ["exp", "iat", "iss", "aud", "sub", "tid"], "verify_exp": False},
     )
-    found = TokenClaims(
+    return TokenClaims(
         account_id=uuid.UUID(claims["sub"]),
         login=str(claims.get("login", "")),
         tenant_id=uuid.UUID(claims["tid"]),
+        expires_at=float(claims["exp"]),
     )
-    return found, float(claims["exp"])
 
 
 def decode_token(settings: Settings, token: str) -> TokenClaims:
     """Check signature, expiry, issuer and audience; raise Unauthenticated otherwise."""
     try:
-        claims, expires = _verified(token, settings.jwt_secret, settings.jwt_audience, settings.jwt_issuer)
+        claims = _verified(token, settings.jwt_secret, settings.jwt_audience, settings.jwt_issuer)
     except (jwt.InvalidTokenError, ValueError, KeyError, TypeError):
         raise Unauthenticated("invalid token") from None
-    if expires <= time.time():  # as PyJWT decides it, without leeway
+    if claims.expires_at <= time.time():  # as PyJWT decides it, without leeway
         raise Unauthenticated("token expired")
     return claims
 
@@ -163,6 +164,14 @@ async def authenticate(
         organization_ids=authorizer.organizations(claims.account_id, tenant_id),
         managed_organization_ids=authorizer.managed_organizations(claims.account_id, tenant_id),
     )
+
+
+def token_expiry(settings: Settings, authorization: str | None) -> float | None:
+    """When the bearer token of a valid ``Authorization`` value expires (None for no token)."""
+    scheme, _, credential = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not credential.strip():
+        return None
+    return decode_token(settings, credential.strip()).expires_at
 
 
 async def _from_api_key(pool: asyncpg.Pool, authorizer: Authorizer, key: str) -> Principal:

@@ -75,13 +75,23 @@ async def create_api_key(conn: asyncpg.Connection, *, actor: Principal, name: st
 
 
 async def revoke_api_key(conn: asyncpg.Connection, *, actor: Principal, key_id: uuid.UUID) -> ApiKey:
-    """Revoke at once; NotFound for unknown, other tenants' or already revoked keys."""
+    """Revoke at once, with the partner role the key's account was given for it.
+
+    NotFound for unknown, other tenants' or already revoked keys. Removing the role (its
+    change notifies every gateway) leaves nothing behind that the key granted.
+    """
     row = await conn.fetchrow(
-        f"UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING {_COLUMNS}",
+        "UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL"
+        f" RETURNING account_id, {_COLUMNS}",
         key_id,
     )
     if row is None:
         raise NotFound("no such active API key", field="id")
+    await conn.execute(
+        "DELETE FROM role_assignments WHERE tenant_id = $1 AND account_id = $2 AND role = 'partner'",
+        actor.tenant_id,
+        row["account_id"],
+    )
     revoked = from_record(ApiKey, row)
     await record_audit(
         conn,

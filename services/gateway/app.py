@@ -22,11 +22,16 @@ from services.gateway.console.page import Console
 from services.gateway.graphql_view import AllianceGraphQL
 from services.gateway.health import healthz, readyz
 from services.gateway.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from services.gateway.sessions import SessionWatcher
 from services.gateway.state import AppState
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
-    """Build the app; nothing connects until the lifespan starts."""
+def create_app(settings: Settings | None = None, *, session_check_interval: float = 1.0) -> Starlette:
+    """Build the app; nothing connects until the lifespan starts.
+
+    ``session_check_interval``: seconds between re-checks of the open WebSocket sessions'
+    callers against the database (a lapsed one is closed within about that much).
+    """
     if settings is None:
         settings = Settings.from_env().with_jwt_secret_from_data_dir()
         configure_logging(settings.log_level, json=settings.log_json)
@@ -41,13 +46,21 @@ def create_app(settings: Settings | None = None) -> Starlette:
         await authorizer.start_listening(app_dsn(settings))
         live_events = LiveEventHub(settings)
         await live_events.start()
+        sessions = SessionWatcher(pool, interval=session_check_interval)
+        await sessions.start()
         app.state.alliance = AppState(
-            settings=settings, pool=pool, broker=broker, authorizer=authorizer, live_events=live_events
+            settings=settings,
+            pool=pool,
+            broker=broker,
+            authorizer=authorizer,
+            live_events=live_events,
+            sessions=sessions,
         )
         try:
             async with event_processes(settings):
                 yield
         finally:
+            await sessions.stop()
             await live_events.stop()
             await authorizer.stop_listening()
             await broker.stop()
@@ -56,6 +69,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     graphql = AllianceGraphQL(
         build_schema(settings),
         graphql_ide="graphiql" if settings.graphql_ide else None,
+        max_message_bytes=settings.limits.max_body_bytes,
     )
     console_routes: list[Route] = []
     if settings.graphql_ide:

@@ -1,7 +1,9 @@
-"""The Strawberry ASGI view, adapted: JSON errors with codes, 400 for rejected requests."""
+"""The Strawberry ASGI view, adapted: JSON errors with codes, 400 for rejected requests,
+WebSocket sessions bounded and re-checked (``services.gateway.websocket``)."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import orjson
@@ -13,6 +15,9 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.http.ides import GraphQL_IDE
+from strawberry.schema import BaseSchema
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
@@ -23,13 +28,9 @@ from services.core.errors import DomainError
 from services.gateway.console.page import Console
 from services.gateway.middleware import graphql_error_body
 from services.gateway.state import AppState
-from services.gateway.websocket import TextFrameWebSocket
+from services.gateway.websocket import Credentials, LimitedWebSocketAdapter, SessionTransportWSHandler
 
 _HTTP_ERROR_CODES = {405: "METHOD_NOT_ALLOWED", 404: "NOT_FOUND"}
-
-
-def _text(value: object) -> str | None:
-    return value if isinstance(value, str) else None
 
 
 async def _authenticate(
@@ -50,10 +51,21 @@ async def _authenticate(
 
 
 class AllianceGraphQL(GraphQL[Context, None]):
-    """GraphQL over HTTP (GET, POST) and WebSocket (graphql-transport-ws)."""
+    """GraphQL over HTTP (GET, POST) and WebSocket (graphql-transport-ws only: the legacy
+    graphql-ws protocol would bypass the session checks)."""
 
+    graphql_transport_ws_handler_class = SessionTransportWSHandler
     console: Console | None = None
-    websocket_adapter_class = TextFrameWebSocket
+
+    def __init__(
+        self, schema: BaseSchema, *, graphql_ide: GraphQL_IDE | None, max_message_bytes: int
+    ) -> None:
+        super().__init__(
+            schema, graphql_ide=graphql_ide, subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,)
+        )
+        self.websocket_adapter_class = functools.partial(  # type: ignore[assignment]
+            LimitedWebSocketAdapter, max_message_bytes=max_message_bytes
+        )
 
     async def render_graphql_ide(self, request: Request) -> Response:
         """The developer console, served from the platform (no public CDN)."""
@@ -100,13 +112,14 @@ class AllianceGraphQL(GraphQL[Context, None]):
         return context
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
-        """Subscriptions authenticate once, with the ``connection_init`` payload."""
-        params = context.connection_params or {}
+        """A socket authenticates with the ``connection_init`` payload; the caller is then
+        re-checked while the socket lasts (``SessionTransportWSHandler``)."""
+        credentials = Credentials.from_params(context.connection_params)
         await _authenticate(
             context,
-            authorization=_text(params.get("Authorization") or params.get("authorization")),
-            api_key=_text(params.get("X-Api-Key") or params.get("x-api-key")),
-            tenant=_text(params.get("X-Tenant") or params.get("x-tenant")),
+            authorization=credentials.authorization,
+            api_key=credentials.api_key,
+            tenant=credentials.tenant,
         )
         if context.auth_error is not None:
             raise ConnectionRejectionError({"message": context.auth_error.message})

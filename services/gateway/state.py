@@ -10,6 +10,7 @@ from services.core.authz import Authorizer
 from services.core.broker import Broker
 from services.core.settings import Settings
 from services.events.live import LiveEventHub
+from services.gateway.sessions import SessionWatcher
 
 
 @dataclass(slots=True)
@@ -21,3 +22,4 @@ class AppState:
     broker: Broker
     authorizer: Authorizer
     live_events: LiveEventHub
+    sessions: SessionWatcher
