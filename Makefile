@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test install console lint fmt typecheck pytest schema clean
+.PHONY: run test install console lint fmt typecheck pytest schema clean deploy-check
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -45,6 +45,11 @@ fmt: install
 
 typecheck: install
 	$(BIN)/mypy
+
+# deploy/ checked offline (part of `make test` too): hadolint, the compose-spec schema,
+# the Kubernetes manifests rendered and validated, settings in code = README = deploy.
+deploy-check: install
+	$(BIN)/pytest tests/deploy
 
 schema: install
 	$(BIN)/python -m schema.export
