@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 import strawberry
 from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache
@@ -12,37 +14,34 @@ from strawberry.extensions.disable_introspection import DisableIntrospection
 from strawberry.schema.config import StrawberryConfig
 
 from schema.context import OperationScope
-from schema.directory.mutations import DirectoryMutation
-from schema.directory.queries import DirectoryQuery
-from schema.events import EventsQuery, EventsSubscription
 from schema.execution import AllianceExecutionContext
 from schema.input_checks import InputChecks
 from schema.limits import BoundedValidation, limit_rules
-from schema.resources.mutations import ResourcesMutation
-from schema.resources.queries import ResourcesQuery
 from schema.scalars import SCALAR_OVERRIDES
 from schema.schema_class import AllianceSchema
 from schema.system import SystemQuery, SystemSubscription
 from services.core.settings import Settings
+from services.domain import Platform
+
+_DESCRIPTIONS = {
+    "Query": "Queries of the alliance platform (区域化党建联盟平台).",
+    "Mutation": "Changes (变更); each is one transaction with its audit row.",
+    "Subscription": "Live events (实时事件).",
+}
 
 
-@strawberry.type(description="Queries of the alliance platform (区域化党建联盟平台).")
-class Query(SystemQuery, DirectoryQuery, ResourcesQuery, EventsQuery):
-    pass
+def _root(name: str, platform_roots: list[type[Any]], modules: list[Any]) -> type[Any] | None:
+    """One root type: the platform's own fields, then each domain's, in the domains' order."""
+    bases = [*platform_roots, *(getattr(m, name) for m in modules if hasattr(m, name))]
+    if not bases:
+        return None
+    return strawberry.type(type(name, tuple(bases), {}), description=_DESCRIPTIONS[name])
 
 
-@strawberry.type(description="Changes (变更); each is one transaction with its audit row.")
-class Mutation(DirectoryMutation, ResourcesMutation):
-    pass
-
-
-@strawberry.type(description="Live events (实时事件).")
-class Subscription(SystemSubscription, EventsSubscription):
-    pass
-
-
-def build_schema(settings: Settings) -> AllianceSchema:
-    """The whole API, with limits and error codes always on."""
+def build_schema(settings: Settings, platform: Platform | None = None) -> AllianceSchema:
+    """The whole API of ``platform``'s domains, with limits and error codes always on."""
+    platform = platform or Platform.default()
+    modules = [importlib.import_module(name) for name in platform.graphql_modules()]
     limits = settings.limits
     # The limit rules are classes made once here: validation results are cached by document
     # and rule classes, so classes made per request (as Strawberry's QueryDepthLimiter and
@@ -59,12 +58,16 @@ def build_schema(settings: Settings) -> AllianceSchema:
     ]
     if not settings.graphql_introspection:
         extensions.append(DisableIntrospection)
-    return AllianceSchema(
-        query=Query,
-        mutation=Mutation,
-        subscription=Subscription,
+    query = _root("Query", [SystemQuery], modules)
+    assert query is not None
+    schema = AllianceSchema(
+        query=query,
+        mutation=_root("Mutation", [], modules),
+        subscription=_root("Subscription", [SystemSubscription], modules),
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True),
         execution_context_class=AllianceExecutionContext,
         scalar_overrides=SCALAR_OVERRIDES,
     )
+    schema.platform = platform
+    return schema

@@ -12,13 +12,14 @@ from strawberry.scalars import JSON
 from schema.context import Info
 from schema.pagination import Connection, connection, decode_int_cursor, encode_cursor, page_size
 from schema.permissions import requires
-from services.activity import feed
+from schema.schema_class import AllianceSchema
+from services.activity import models, reads
 from services.core.errors import BadUserInput, SubscriberTooSlow
+from services.directory.reads import event_reader
 from services.events import live
 from services.events.envelope import Envelope
+from services.events.visibility import Reader
 
-# Partner systems follow what happens to shared things, not who holds which role.
-_PARTNER_HIDDEN_PREFIXES = ("role.",)
 _MAX_TYPES = 50
 
 
@@ -32,14 +33,17 @@ class Event:
     data: JSON
 
     @classmethod
-    def from_envelope(cls, envelope: Envelope) -> Event:
+    def from_envelope(cls, envelope: Envelope, *, show_actor: bool) -> Event:
+        data = (
+            envelope.data if show_actor or "actor" not in envelope.data else {**envelope.data, "actor": None}
+        )
         return cls(
             id=strawberry.ID(str(envelope.id)),
             type=envelope.type,
             source=envelope.source,
             subject=envelope.subject,
             time=envelope.time,
-            data=cast(JSON, envelope.data),
+            data=cast(JSON, data),
         )
 
 
@@ -53,7 +57,7 @@ class ActivityEntry:
     time: dt.datetime
 
     @classmethod
-    def from_model(cls, entry: feed.ActivityEntry) -> ActivityEntry:
+    def from_model(cls, entry: models.ActivityEntry) -> ActivityEntry:
         return cls(
             id=strawberry.ID(str(entry.id)),
             type=entry.event_type,
@@ -72,6 +76,15 @@ def _checked_types(types: list[str] | None) -> list[str] | None:
     return types
 
 
+async def _reader(info: Info) -> Reader:
+    context = info.context
+    catalog = cast(AllianceSchema, info.schema).platform.catalog
+    async with context.db() as conn:
+        return await event_reader(
+            conn, principal=context.principal, allows=context.allows, permissions=catalog.permissions()
+        )
+
+
 @strawberry.type
 class EventsQuery:
     @strawberry.field(
@@ -83,9 +96,11 @@ class EventsQuery:
     ) -> Connection[ActivityEntry]:
         size = page_size(first, info.context.settings)
         before_id = decode_int_cursor(after, "activity")
+        wanted = _checked_types(types)
+        reader = await _reader(info)
         async with info.context.db() as conn:
-            page = await feed.list_activity(
-                conn, event_types=_checked_types(types), first=size, before_id=before_id
+            page = await reads.list_activity(
+                conn, reader=reader, event_types=wanted, first=size, before_id=before_id
             )
         return connection(
             page.items,
@@ -108,12 +123,24 @@ class EventsSubscription:
     async def events(self, info: Info, types: list[str] | None = None) -> AsyncGenerator[Event, None]:
         principal = info.context.principal
         wanted = _checked_types(types)
+        catalog = cast(AllianceSchema, info.schema).platform.catalog
+        reader = await _reader(info)
         hub = info.context.live_events
         async with hub.subscribe(tenant=principal.tenant_id, types=wanted) as stream:
             try:
                 async for envelope in stream:
-                    if principal.is_partner and envelope.type.startswith(_PARTNER_HIDDEN_PREFIXES):
+                    # The read rule of the event's type; a type this platform does not
+                    # declare has none, and is not passed on.
+                    event = catalog.decode(envelope)
+                    if event is None:
                         continue
-                    yield Event.from_envelope(envelope)
+                    audience = event.audience()
+                    if reader.admits(audience):
+                        yield Event.from_envelope(envelope, show_actor=reader.sees_actor(audience))
             except live.SubscriberTooSlow:
                 raise SubscriberTooSlow("this subscriber fell behind; subscribe again") from None
+
+
+# The activity domain's root types (see services/activity/manifest.py).
+Query = EventsQuery
+Subscription = EventsSubscription

@@ -11,6 +11,7 @@ from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from schema.errors import classify_result
+from services.domain import Platform
 
 
 class AllianceSchema(strawberry.Schema):
@@ -18,7 +19,10 @@ class AllianceSchema(strawberry.Schema):
 
     This wraps ``execute``/``subscribe`` rather than using an extension because parse
     errors leave Strawberry's operation hooks as exceptions, bypassing extensions.
+    ``platform`` holds the domains that made the schema (and their event catalog).
     """
+
+    platform: Platform
 
     async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
         # ``execute`` serves HTTP (subscriptions go through ``subscribe``). Strawberry lets a

@@ -7,19 +7,18 @@ import logging
 import asyncpg
 
 from services.core.settings import Settings
-from services.directory.demo import seed_directory
-from services.resources.demo import seed_resources
+from services.domain import Platform
 
 log = logging.getLogger(__name__)
 
 
-async def seed_demo(settings: Settings) -> None:
+async def seed_demo(settings: Settings, platform: Platform | None = None) -> None:
     """Load every domain's demo data that is not loaded yet (as the owner: bypasses RLS)."""
     assert settings.database_url
+    platform = platform or Platform.default()
     conn = await asyncpg.connect(settings.database_url)
     try:
-        loaded = await seed_directory(conn)
-        loaded = await seed_resources(conn) or loaded
+        loaded = await platform.seed_demo(conn)
     finally:
         await conn.close()
     log.info("demo data %s", "loaded" if loaded else "already present")

@@ -212,14 +212,18 @@ class Resource:
         return result
 
     @strawberry.field(
-        description=f"Use over a period (利用率); by default the last {UTILIZATION_DAYS} days up to now."
+        description=(
+            f"Use over a period (利用率); by default the last {UTILIZATION_DAYS} days up to now. "
+            "Null without booking read: booked hours are read from the bookings."
+        ),
+        extensions=_quietly("booking", "read"),
     )
     async def utilization(
         self,
         info: Info,
         period_from: Annotated[dt.datetime | None, strawberry.argument(name="from")] = None,
         period_to: Annotated[dt.datetime | None, strawberry.argument(name="to")] = None,
-    ) -> Utilization:
+    ) -> Utilization | None:
         end = period_to or request_now(info)
         start = period_from or end - dt.timedelta(days=UTILIZATION_DAYS)
         check_period(start, end)

@@ -10,7 +10,6 @@ import asyncpg
 import orjson
 
 from services.core.logging import request_id_var
-from services.core.principal import Principal
 
 _INSERT = """
 INSERT INTO audit_log (tenant_id, actor_id, actor_login, action, entity_type, entity_id,
@@ -32,29 +31,6 @@ def changed_fields(
     }
 
 
-async def record_audit(
-    conn: asyncpg.Connection,
-    *,
-    actor: Principal,
-    action: str,
-    entity_type: str,
-    entity_id: str,
-    before: Mapping[str, Any] | None = None,
-    after: Mapping[str, Any] | None = None,
-) -> None:
-    """Write the audit row inside the caller's transaction (so it exists iff the change does)."""
-    await write_audit_row(
-        conn,
-        tenant_id=actor.tenant_id,
-        actor_id=actor.account_id,
-        actor_login=actor.login,
-        action=action,
-        entity_type=entity_type,
-        entity_id=entity_id,
-        changes=changed_fields(before, after),
-    )
-
-
 async def write_audit_row(
     conn: asyncpg.Connection,
     *,
@@ -66,7 +42,8 @@ async def write_audit_row(
     entity_id: str,
     changes: Mapping[str, Any] | None = None,
 ) -> None:
-    """The audit row itself, for actors that are not a request's principal (the CLI)."""
+    """The audit row, inside the caller's transaction (so it exists iff the change does);
+    written by ``services.events.changes.record_change`` with the change's event."""
     assert conn.is_in_transaction(), "audit rows are written in the change's transaction"
     await conn.execute(
         _INSERT,

@@ -8,12 +8,13 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from services.core.audit import record_audit
 from services.core.auth import new_api_key
 from services.core.errors import NotFound
 from services.core.principal import Principal
 from services.core.records import from_record
 from services.core.validation import clean_text
+from services.directory.events import ApiKeyCreated, ApiKeyRevoked
+from services.events.changes import Actor, SystemActor, record_change
 
 _COLUMNS = "id, name, prefix, created_at, revoked_at, last_used_at"
 
@@ -60,15 +61,20 @@ async def insert_api_key(
 
 async def create_api_key(conn: asyncpg.Connection, *, actor: Principal, name: str) -> tuple[ApiKey, str]:
     """Issue a key for a partner system of the actor's tenant (the plaintext is shown once)."""
+    return await issue_api_key(conn, actor=actor, tenant_slug=actor.tenant_slug, name=name)
+
+
+async def issue_api_key(
+    conn: asyncpg.Connection, *, actor: Actor, tenant_slug: str, name: str
+) -> tuple[ApiKey, str]:
+    """A key for ``actor``'s tenant, audited and announced (requests and the command line)."""
     created, plaintext = await insert_api_key(
-        conn, tenant_id=actor.tenant_id, tenant_slug=actor.tenant_slug, name=name
+        conn, tenant_id=actor.tenant_id, tenant_slug=tenant_slug, name=name
     )
-    await record_audit(
+    await record_change(
         conn,
-        actor=actor,
-        action="apikey.create",
-        entity_type="api_key",
-        entity_id=str(created.id),
+        actor,
+        ApiKeyCreated(id=str(created.id), name=created.name, prefix=created.prefix),
         after={"name": created.name, "prefix": created.prefix},
     )
     return created, plaintext
@@ -87,18 +93,34 @@ async def revoke_api_key(conn: asyncpg.Connection, *, actor: Principal, key_id: 
     )
     if row is None:
         raise NotFound("no such active API key", field="id")
+    return await _revoked(conn, actor, row)
+
+
+async def revoke_api_key_as_operator(conn: asyncpg.Connection, *, key_id: uuid.UUID) -> ApiKey:
+    """Revoke a key of any tenant (the command line, with the owner's connection)."""
+    row = await conn.fetchrow(
+        "UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL"
+        f" RETURNING tenant_id, account_id, {_COLUMNS}",
+        key_id,
+    )
+    if row is None:
+        raise NotFound("no such active API key", field="id")
+    return await _revoked(conn, SystemActor(tenant_id=row["tenant_id"]), row)
+
+
+async def _revoked(conn: asyncpg.Connection, actor: Actor, row: asyncpg.Record) -> ApiKey:
+    """Drop the partner role the key's account was given for it (its change notifies every
+    gateway, so nothing the key granted stays behind), then audit and announce."""
     await conn.execute(
         "DELETE FROM role_assignments WHERE tenant_id = $1 AND account_id = $2 AND role = 'partner'",
         actor.tenant_id,
         row["account_id"],
     )
     revoked = from_record(ApiKey, row)
-    await record_audit(
+    await record_change(
         conn,
-        actor=actor,
-        action="apikey.revoke",
-        entity_type="api_key",
-        entity_id=str(key_id),
+        actor,
+        ApiKeyRevoked(id=str(revoked.id), name=revoked.name, prefix=revoked.prefix),
         before={"revokedAt": None},
         after={"revokedAt": revoked.revoked_at},
     )

@@ -16,14 +16,14 @@ from dataclasses import replace
 
 import asyncpg
 
-from services.core.audit import record_audit
 from services.core.errors import BadUserInput, Conflict, Forbidden, NotFound
 from services.core.principal import Principal
 from services.core.records import from_record
 from services.core.tenancy import set_scope
-from services.directory.events import invitation_changed
+from services.directory.events import RoleInvitationAccepted, RoleInvitationDeclined, RoleInvited
 from services.directory.models import InvitationStatus, Role, RoleAssignment, RoleInvitation
 from services.directory.roles import assign_role, check_organization, clean_login
+from services.events.changes import record_change
 
 # Long enough to reach a busy secretary, short enough that a forgotten offer lapses.
 INVITATION_TTL = dt.timedelta(days=14)
@@ -113,15 +113,9 @@ async def invite_to_role(
     except asyncpg.UniqueViolationError:
         raise Conflict("this account already has an open invitation to that role") from None
     invitation = await _one(conn, invitation_id)
-    await record_audit(
-        conn,
-        actor=actor,
-        action="role.invite",
-        entity_type="role_invitation",
-        entity_id=str(invitation.id),
-        after=_audit_view(invitation),
+    await record_change(
+        conn, actor, RoleInvited.of(invitation), entity_id=str(invitation.id), after=_audit_view(invitation)
     )
-    await invitation_changed(conn, actor=actor, invitation=invitation, change="invited")
     return invitation
 
 
@@ -202,16 +196,14 @@ async def accept_role_invitation(
         conn, tenant_id=invitation.tenant_id, login=invitation.login, account_id=actor.account_id
     ):
         raise Conflict("your login already names another account in that alliance")
-    await record_audit(
+    await record_change(
         conn,
-        actor=there,
-        action="role.invitation.accept",
-        entity_type="role_invitation",
+        there,
+        RoleInvitationAccepted.of(answered),
         entity_id=str(answered.id),
         before=_audit_view(invitation),
         after=_audit_view(answered),
     )
-    await invitation_changed(conn, actor=there, invitation=answered, change="invitation_accepted")
     granted = await assign_role(
         conn,
         actor=there,
@@ -230,14 +222,12 @@ async def decline_role_invitation(
     invitation, answered = await _answer(conn, actor, invitation_id, InvitationStatus.DECLINED)
     await set_scope(conn, tenant_id=invitation.tenant_id, account_id=actor.account_id)
     there = _in_inviting_tenant(actor, invitation)
-    await record_audit(
+    await record_change(
         conn,
-        actor=there,
-        action="role.invitation.decline",
-        entity_type="role_invitation",
+        there,
+        RoleInvitationDeclined.of(answered),
         entity_id=str(answered.id),
         before=_audit_view(invitation),
         after=_audit_view(answered),
     )
-    await invitation_changed(conn, actor=there, invitation=answered, change="invitation_declined")
     return answered

@@ -7,12 +7,10 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from services.core.audit import write_audit_row
 from services.core.errors import NotFound
-from services.directory.api_keys import insert_api_key
+from services.directory.api_keys import issue_api_key, revoke_api_key_as_operator
 from services.directory.roles import account_for_login
-
-CLI_ACTOR = "alliance-cli"
+from services.events.changes import SystemActor
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,41 +34,20 @@ async def account_id_for(conn: asyncpg.Connection, *, tenant_id: uuid.UUID, logi
     return await account_for_login(conn, tenant_id=tenant_id, login=login, create=False)
 
 
-async def _audit(
-    conn: asyncpg.Connection, tenant_id: uuid.UUID, action: str, entity: str, entity_id: str
-) -> None:
-    await write_audit_row(
-        conn,
-        tenant_id=tenant_id,
-        actor_id=None,
-        actor_login=CLI_ACTOR,
-        action=action,
-        entity_type=entity,
-        entity_id=entity_id,
-    )
-
-
 async def create_api_key(conn: asyncpg.Connection, *, tenant_slug: str, name: str) -> CreatedApiKey:
     """A partner account with the partner role in one tenant, and its key (shown once)."""
     async with conn.transaction():
         tenant_id = await tenant_id_for(conn, tenant_slug)
-        created, plaintext = await insert_api_key(
-            conn, tenant_id=tenant_id, tenant_slug=tenant_slug, name=name
+        created, plaintext = await issue_api_key(
+            conn, actor=SystemActor(tenant_id=tenant_id), tenant_slug=tenant_slug, name=name
         )
-        await _audit(conn, tenant_id, "apikey.create", "api_key", str(created.id))
     return CreatedApiKey(id=created.id, tenant_slug=tenant_slug, name=created.name, plaintext=plaintext)
 
 
 async def revoke_api_key(conn: asyncpg.Connection, *, key_id: uuid.UUID) -> None:
     """Revoke a key at once; it stays listed with its revocation time."""
     async with conn.transaction():
-        tenant_id = await conn.fetchval(
-            "UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING tenant_id",
-            key_id,
-        )
-        if tenant_id is None:
-            raise NotFound("no such active API key", field="id")
-        await _audit(conn, tenant_id, "apikey.revoke", "api_key", str(key_id))
+        await revoke_api_key_as_operator(conn, key_id=key_id)
 
 
 async def list_api_keys(conn: asyncpg.Connection, *, tenant_slug: str) -> list[asyncpg.Record]:

@@ -8,14 +8,15 @@ from typing import Any
 
 import asyncpg
 
-from services.core.audit import record_audit
+from services.core.constraints import Constraints, Invalid
 from services.core.errors import BadUserInput, Forbidden, NotFound
 from services.core.principal import Principal
 from services.core.records import Page, from_record
 from services.core.validation import clean_text, optional_text, phone_number
 from services.directory.credit_code import credit_code_problem
-from services.directory.events import organization_changed
+from services.directory.events import OrganizationArchived, OrganizationCreated, OrganizationUpdated
 from services.directory.models import TWO_NEW_KINDS, Organization, OrganizationKind, Role
+from services.events.changes import record_change
 
 _FIELDS = (
     "id",
@@ -203,20 +204,17 @@ async def _check_parent(conn: asyncpg.Connection, parent_id: uuid.UUID) -> None:
         raise BadUserInput("parentId names an archived organization", field="parentId")
 
 
-async def _write(conn: asyncpg.Connection, sql: str, *args: Any) -> asyncpg.Record:
-    """Run an INSERT/UPDATE … RETURNING, turning constraint failures into named input errors."""
-    try:
-        row = await conn.fetchrow(sql, *args)
-    except asyncpg.UniqueViolationError:
-        raise BadUserInput("creditCode is already registered in this alliance", field="creditCode") from None
-    except asyncpg.CheckViolationError as exc:
-        if exc.constraint_name in {"organizations_no_cycle", "organizations_check"}:
-            raise BadUserInput(
-                "parentId would make the organization its own ancestor", field="parentId"
-            ) from None
-        raise
-    assert row is not None
-    return row
+_CYCLE = Invalid("parentId", "parentId would make the organization its own ancestor")
+# What the organisations table's constraints mean to a caller (see the directory migration).
+CONSTRAINTS = Constraints(
+    {
+        "organizations_credit_code_key": Invalid(
+            "creditCode", "creditCode is already registered in this alliance"
+        ),
+        "organizations_no_cycle": _CYCLE,
+        "organizations_check": _CYCLE,
+    }
+)
 
 
 def _audit_view(org: Organization) -> dict[str, Any]:
@@ -246,7 +244,7 @@ async def create_organization(
         data.parent_id is None or not await may_manage(conn, actor, data.parent_id)
     ):
         raise Forbidden("org_admin may add organizations only below their own")
-    row = await _write(
+    row = await CONSTRAINTS.fetchrow(
         conn,
         f"""
         INSERT INTO organizations (tenant_id, name, kind, parent_id, credit_code, contact_name,
@@ -264,15 +262,7 @@ async def create_organization(
         data.star_rating,
     )
     created = from_record(Organization, row)
-    await record_audit(
-        conn,
-        actor=actor,
-        action="organization.create",
-        entity_type="organization",
-        entity_id=str(created.id),
-        after=_audit_view(created),
-    )
-    await organization_changed(conn, actor=actor, org=created, change="created")
+    await record_change(conn, actor, OrganizationCreated.of(created), after=_audit_view(created))
     return created
 
 
@@ -301,7 +291,7 @@ async def update_organization(
             raise Forbidden("cannot move an organization below one you do not manage")
     if clear_parent and Role.ALLIANCE_ADMIN not in actor.roles:
         raise Forbidden("only the alliance admin may make an organization top-level")
-    row = await _write(
+    row = await CONSTRAINTS.fetchrow(
         conn,
         f"""
         UPDATE organizations SET name = $2, kind = $3, parent_id = $4, credit_code = $5,
@@ -318,16 +308,9 @@ async def update_organization(
         star_rating,
     )
     updated = from_record(Organization, row)
-    await record_audit(
-        conn,
-        actor=actor,
-        action="organization.update",
-        entity_type="organization",
-        entity_id=str(organization_id),
-        before=_audit_view(current),
-        after=_audit_view(updated),
+    await record_change(
+        conn, actor, OrganizationUpdated.of(updated), before=_audit_view(current), after=_audit_view(updated)
     )
-    await organization_changed(conn, actor=actor, org=updated, change="updated")
     return updated
 
 
@@ -351,16 +334,13 @@ async def archive_organization(
         organization_id,
     )
     archived = from_record(Organization, row)  # type: ignore[arg-type]
-    await record_audit(
+    await record_change(
         conn,
-        actor=actor,
-        action="organization.archive",
-        entity_type="organization",
-        entity_id=str(organization_id),
+        actor,
+        OrganizationArchived.of(archived),
         before=_audit_view(current),
         after=_audit_view(archived),
     )
-    await organization_changed(conn, actor=actor, org=archived, change="archived")
     return archived
 
 

@@ -6,13 +6,13 @@ import uuid
 
 import asyncpg
 
-from services.core.audit import record_audit
 from services.core.errors import BadUserInput, NotFound
 from services.core.principal import Principal
 from services.core.records import from_record
 from services.core.validation import clean_text
-from services.directory.events import role_changed
+from services.directory.events import RoleGranted, RoleRevoked
 from services.directory.models import Role, RoleAssignment
+from services.events.changes import record_change
 
 # One answer for "no such login", "a login of another alliance" and "does not hold that role":
 # a tenant must not learn which logins other alliances have.
@@ -140,18 +140,16 @@ async def assign_role(
         role.value,
     )
     granted = from_record(RoleAssignment, row)  # type: ignore[arg-type]
-    await record_audit(
+    await record_change(
         conn,
-        actor=actor,
-        action="role.grant",
-        entity_type="role_assignment",
+        actor,
+        RoleGranted.of(granted),
         entity_id=str(granted.id),
         before={"login": login, "role": role.value, "organizationId": before["organization_id"]}
         if before
         else None,
         after={"login": login, "role": role.value, "organizationId": organization_id},
     )
-    await role_changed(conn, actor=actor, grant=granted, change="granted")
     return granted
 
 
@@ -171,17 +169,11 @@ async def revoke_role(
         raise NotFound(_NO_SUCH_HOLDER, field="login")
     revoked = from_record(RoleAssignment, row)
     await conn.execute("DELETE FROM role_assignments WHERE id = $1", revoked.id)
-    await record_audit(
+    await record_change(
         conn,
-        actor=actor,
-        action="role.revoke",
-        entity_type="role_assignment",
+        actor,
+        RoleRevoked.of(revoked),
         entity_id=str(revoked.id),
-        before={
-            "login": revoked.login,
-            "role": role.value,
-            "organizationId": revoked.organization_id,
-        },
+        before={"login": revoked.login, "role": role.value, "organizationId": revoked.organization_id},
     )
-    await role_changed(conn, actor=actor, grant=revoked, change="revoked")
     return revoked

@@ -12,9 +12,10 @@ from dataclasses import replace
 from services.core.db import create_pool
 from services.core.embedded import embedded_services
 from services.core.settings import Settings
+from services.domain import Platform
 from services.events.consumer import run_workers
 from services.events.inbox import DeadLetterError, dlq_list, dlq_replay
-from services.events.registry import UnknownServiceError, default_registry
+from services.events.registry import UnknownServiceError
 from services.events.relay import run_relay
 
 _NO_BROKER = (
@@ -32,8 +33,10 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     )
     relay.set_defaults(handler=_relay)
 
-    worker = subparsers.add_parser("worker", help="run services' event handlers as consumer groups")
-    worker.add_argument("services", nargs="+", metavar="SERVICE", help="service names to run")
+    worker = subparsers.add_parser(
+        "worker", help="run services' event handlers as consumer groups, and domains' background jobs"
+    )
+    worker.add_argument("services", nargs="+", metavar="SERVICE", help="service or job names to run")
     worker.set_defaults(handler=_worker)
 
     dlq = subparsers.add_parser("dlq", help="inspect and replay dead letters")
@@ -55,7 +58,11 @@ def _relay(args: argparse.Namespace, settings: Settings) -> int:
         asyncio.run(
             _until_signalled(
                 lambda stop: run_relay(
-                    running, stop, batch_size=args.batch_size, poll_interval=args.poll_interval
+                    running,
+                    stop,
+                    batch_size=args.batch_size,
+                    poll_interval=args.poll_interval,
+                    topics=Platform.default().topics(),
                 )
             )
         )
@@ -63,15 +70,26 @@ def _relay(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _worker(args: argparse.Namespace, settings: Settings) -> int:
-    registry = default_registry()
-    unknown = [name for name in args.services if name not in registry.services]
+    platform = Platform.default()
+    registry, jobs = platform.registry(), platform.jobs()
+    unknown = [name for name in args.services if name not in registry.services and name not in jobs]
     if unknown:
-        known = ", ".join(registry.services) or "none registered yet"
+        known = ", ".join([*registry.services, *jobs]) or "none registered yet"
         return _fail(f"unknown service(s): {', '.join(unknown)} (known: {known})", code=2)
     if not settings.kafka_bootstrap_servers:
         return _fail(_NO_BROKER.format(command="worker"), code=2)
+    services = [name for name in args.services if name in registry.services]
+
+    async def run(running: Settings, stop: asyncio.Event) -> None:
+        async with asyncio.TaskGroup() as tasks:
+            if services:
+                tasks.create_task(run_workers(running, registry, services, stop))
+            for name in args.services:
+                if name in jobs:
+                    tasks.create_task(jobs[name](running, stop), name=name)
+
     with embedded_services(settings) as running:
-        asyncio.run(_until_signalled(lambda stop: run_workers(running, registry, args.services, stop)))
+        asyncio.run(_until_signalled(lambda stop: run(running, stop)))
     return 0
 
 
@@ -103,7 +121,7 @@ def _dlq_replay(args: argparse.Namespace, settings: Settings) -> int:
     async def replay(running: Settings) -> bool:
         pool = await create_pool(replace(running, db_pool_min=1, db_pool_max=1))
         try:
-            return await dlq_replay(pool, dead_letter_id=args.id, registry=default_registry())
+            return await dlq_replay(pool, dead_letter_id=args.id, registry=Platform.default().registry())
         finally:
             await pool.close()
 

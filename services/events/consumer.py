@@ -22,7 +22,7 @@ from services.events.backoff import DATABASE_UNAVAILABLE, Backoff, wait_or_stop
 from services.events.envelope import Envelope, EnvelopeError
 from services.events.inbox import describe_error, prune_inbox, record_dead_letter, run_handlers
 from services.events.registry import Registry
-from services.events.topics import DLQ_TOPIC, EVENT_TOPIC_PATTERN, ensure_topics, new_admin, platform_topics
+from services.events.topics import DLQ_TOPIC, EVENT_TOPIC_PATTERN, ensure_topics, new_admin
 
 log = logging.getLogger(__name__)
 
@@ -287,7 +287,7 @@ async def _create_topics(settings: Settings, registry: Registry, services: Seque
     topics = {DLQ_TOPIC}
     for service in services:
         # A service reading every topic (a pattern) gets the platform's topics made now.
-        topics.update(registry.topics(service) or platform_topics())
+        topics.update(registry.topics(service) or registry.known_topics())
     admin = new_admin(settings)
     try:
         await admin.start()

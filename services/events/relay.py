@@ -22,7 +22,7 @@ from services.core.settings import Settings
 from services.events.backoff import DATABASE_UNAVAILABLE, Backoff, wait_or_stop
 from services.events.envelope import CONTENT_TYPE
 from services.events.outbox import NOTIFY_CHANNEL
-from services.events.topics import DLQ_TOPIC, ensure_topics, new_admin, platform_topics
+from services.events.topics import DLQ_TOPIC, ensure_topics, new_admin
 
 log = logging.getLogger(__name__)
 
@@ -305,9 +305,9 @@ def _retrieve(future: asyncio.Future[Any]) -> None:
 async def run_relay(settings: Settings, stop_event: asyncio.Event, **options: Any) -> None:
     """Run one relay with its own small pool until ``stop_event`` is set.
 
-    ``options`` are passed to ``OutboxRelay`` (``batch_size``, ``poll_interval``, …).
+    ``options`` are passed to ``OutboxRelay`` (``batch_size``, ``poll_interval``, ``topics``
+    to create at start: the event catalog's, from the caller's domains).
     """
-    options.setdefault("topics", platform_topics())
     pool = await create_pool(replace(settings, db_pool_min=1, db_pool_max=2))
     try:
         await OutboxRelay(pool=pool, settings=settings, **options).run(stop_event)

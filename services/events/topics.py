@@ -26,17 +26,6 @@ EVENT_TOPIC_PATTERN = r"^alliance\.(?!dlq\.)[a-z][a-z_]*\.v1$"
 _EVENT_TOPIC = re.compile(EVENT_TOPIC_PATTERN)
 
 
-# The aggregate types the platform's services publish today. Their topics are created when
-# a relay or worker starts, so pattern subscribers see them from the start instead of at
-# their next metadata refresh; a type missing here still works, only found later.
-PLATFORM_AGGREGATE_TYPES = ("organization", "role", "resource", "booking")
-
-
-def platform_topics() -> list[str]:
-    """The topics of ``PLATFORM_AGGREGATE_TYPES``."""
-    return [topic_for(aggregate_type) for aggregate_type in PLATFORM_AGGREGATE_TYPES]
-
-
 def topic_for(aggregate_type: str) -> str:
     """The topic that carries every event of ``aggregate_type``."""
     if not AGGREGATE_TYPE.match(aggregate_type) or aggregate_type == "dlq":

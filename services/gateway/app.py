@@ -15,6 +15,7 @@ from services.core.broker import Broker
 from services.core.db import app_dsn, create_pool
 from services.core.logging import configure_logging, install_request_id_factory
 from services.core.settings import Settings
+from services.domain import Platform
 from services.events.live import LiveEventHub
 from services.gateway.background import event_processes
 from services.gateway.console.page import PREFIX as CONSOLE_PREFIX
@@ -26,8 +27,14 @@ from services.gateway.sessions import SessionWatcher
 from services.gateway.state import AppState
 
 
-def create_app(settings: Settings | None = None, *, session_check_interval: float = 1.0) -> Starlette:
-    """Build the app; nothing connects until the lifespan starts.
+def create_app(
+    settings: Settings | None = None,
+    platform: Platform | None = None,
+    *,
+    session_check_interval: float = 1.0,
+) -> Starlette:
+    """Build the app of ``platform``'s domains (the platform's list by default); nothing
+    connects until the lifespan starts.
 
     ``session_check_interval``: seconds between re-checks of the open WebSocket sessions'
     callers against the database (a lapsed one is closed within about that much).
@@ -35,6 +42,8 @@ def create_app(settings: Settings | None = None, *, session_check_interval: floa
     if settings is None:
         settings = Settings.from_env().with_jwt_secret_from_data_dir()
         configure_logging(settings.log_level, json=settings.log_json)
+    if platform is None:
+        platform = Platform.default()
     install_request_id_factory()
 
     @contextlib.asynccontextmanager
@@ -57,7 +66,7 @@ def create_app(settings: Settings | None = None, *, session_check_interval: floa
             sessions=sessions,
         )
         try:
-            async with event_processes(settings):
+            async with event_processes(settings, platform):
                 yield
         finally:
             await sessions.stop()
@@ -67,7 +76,7 @@ def create_app(settings: Settings | None = None, *, session_check_interval: floa
             await pool.close()
 
     graphql = AllianceGraphQL(
-        build_schema(settings),
+        build_schema(settings, platform),
         graphql_ide="graphiql" if settings.graphql_ide else None,
         max_message_bytes=settings.limits.max_body_bytes,
     )

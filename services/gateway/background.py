@@ -14,8 +14,8 @@ import logging
 from collections.abc import AsyncIterator
 
 from services.core.settings import Settings
+from services.domain import Platform
 from services.events.consumer import run_workers
-from services.events.registry import default_registry
 from services.events.relay import run_relay
 
 log = logging.getLogger(__name__)
@@ -31,19 +31,27 @@ async def _supervised(name: str, run: asyncio.Task[None]) -> None:
 
 
 @contextlib.asynccontextmanager
-async def event_processes(settings: Settings) -> AsyncIterator[None]:
-    """Run the relay and workers the settings ask for until the block exits."""
+async def event_processes(settings: Settings, platform: Platform) -> AsyncIterator[None]:
+    """Run the relay, workers and background jobs the settings ask for until the block exits.
+
+    ``WORKERS_IN_SERVER`` names consumer services and domains' background jobs alike.
+    """
     stop = asyncio.Event()
     tasks: list[asyncio.Task[None]] = []
     if settings.relay_in_server:
-        relay = asyncio.create_task(run_relay(settings, stop), name="relay")
+        relay = asyncio.create_task(run_relay(settings, stop, topics=platform.topics()), name="relay")
         tasks.append(asyncio.create_task(_supervised("relay", relay)))
-    if settings.workers_in_server:
-        registry = default_registry()
+    jobs = platform.jobs()
+    services = [name for name in settings.workers_in_server if name not in jobs]
+    if services:
         workers = asyncio.create_task(
-            run_workers(settings, registry, list(settings.workers_in_server), stop), name="workers"
+            run_workers(settings, platform.registry(), services, stop), name="workers"
         )
         tasks.append(asyncio.create_task(_supervised("workers", workers)))
+    for name in settings.workers_in_server:
+        if name in jobs:
+            job = asyncio.create_task(jobs[name](settings, stop), name=name)
+            tasks.append(asyncio.create_task(_supervised(name, job)))
     try:
         yield
     finally:

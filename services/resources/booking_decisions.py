@@ -14,15 +14,30 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from services.core.audit import record_audit
 from services.core.errors import Conflict, Forbidden, NotFound
 from services.core.principal import Principal
 from services.core.records import from_record
 from services.core.validation import clean_text
+from services.events.changes import record_change
 from services.resources.access import may_manage
 from services.resources.bookings import COLUMNS
-from services.resources.events import booking_changed
-from services.resources.models import Booking, BookingStatus, ResourceKind
+from services.resources.events import (
+    BookingApproved,
+    BookingCancelled,
+    BookingCompleted,
+    BookingEvent,
+    BookingNoShow,
+    BookingRejected,
+)
+from services.resources.models import CONSTRAINTS, Booking, BookingStatus, ResourceKind
+
+_EVENTS: dict[BookingStatus, type[BookingEvent]] = {
+    BookingStatus.APPROVED: BookingApproved,
+    BookingStatus.REJECTED: BookingRejected,
+    BookingStatus.CANCELLED: BookingCancelled,
+    BookingStatus.COMPLETED: BookingCompleted,
+    BookingStatus.NO_SHOW: BookingNoShow,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,47 +94,30 @@ async def _transition(
     reason: str | None = None,
     decided: bool = False,
 ) -> Booking:
-    try:
-        row = await conn.fetchrow(
-            f"""
-            UPDATE bookings AS b SET status = $2,
-                decision_reason = coalesce($3, decision_reason),
-                decided_by = CASE WHEN $4 THEN $5 ELSE decided_by END,
-                decided_at = CASE WHEN $4 THEN now() ELSE decided_at END,
-                updated_at = now()
-            WHERE b.id = $1 RETURNING {COLUMNS}
-            """,
-            before.id,
-            status.value,
-            reason,
-            decided,
-            actor.account_id,
-        )
-    except asyncpg.ExclusionViolationError:
-        raise Conflict("another approved booking of this resource overlaps the window") from None
-    except asyncpg.CheckViolationError as exc:
-        if exc.constraint_name in {"bookings_within_stock", "bookings_transition"}:
-            raise Conflict(f"the change lost a race: {exc.message}") from None
-        raise
-    assert row is not None
-    after = from_record(Booking, row)
-    change = {
-        BookingStatus.APPROVED: ("approve", "approved"),
-        BookingStatus.REJECTED: ("reject", "rejected"),
-        BookingStatus.CANCELLED: ("cancel", "cancelled"),
-        BookingStatus.COMPLETED: ("complete", "completed"),
-        BookingStatus.NO_SHOW: ("no_show", "no_show"),
-    }[status]
-    await record_audit(
+    row = await CONSTRAINTS.fetchrow(
         conn,
-        actor=actor,
-        action=f"booking.{change[0]}",
-        entity_type="booking",
-        entity_id=str(after.id),
+        f"""
+        UPDATE bookings AS b SET status = $2,
+            decision_reason = coalesce($3, decision_reason),
+            decided_by = CASE WHEN $4 THEN $5 ELSE decided_by END,
+            decided_at = CASE WHEN $4 THEN now() ELSE decided_at END,
+            updated_at = now()
+        WHERE b.id = $1 RETURNING {COLUMNS}
+        """,
+        before.id,
+        status.value,
+        reason,
+        decided,
+        actor.account_id,
+    )
+    after = from_record(Booking, row)
+    await record_change(
+        conn,
+        actor,
+        _EVENTS[status].of(after),
         before={"status": before.status, "reason": before.decision_reason},
         after={"status": after.status, "reason": after.decision_reason},
     )
-    await booking_changed(conn, actor=actor, booking=after, change=change[1])
     return after
 
 

@@ -9,18 +9,18 @@ from typing import Any
 
 import asyncpg
 
-from services.core.audit import record_audit
 from services.core.errors import BadUserInput, Conflict, NotFound
 from services.core.principal import Principal
 from services.core.records import from_record
 from services.core.validation import optional_text
+from services.events.changes import record_change
 from services.resources import rules
 from services.resources.access import SCOPE_CTE, SCOPE_WHERE, ReadScope, acting_organization
 from services.resources.bookings import COLUMNS
 from services.resources.catalogue import COLUMNS as RESOURCE_COLUMNS
 from services.resources.catalogue import resource_from_record
-from services.resources.events import booking_changed
-from services.resources.models import Booking, ResourceKind, ResourceStatus
+from services.resources.events import BookingRequested
+from services.resources.models import CONSTRAINTS, Booking, ResourceKind, ResourceStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,17 +50,6 @@ FROM resources r
 WHERE r.id = $4 AND ({SCOPE_WHERE})
 FOR SHARE OF r
 """
-
-# Constraint (or trigger) names of the bookings table → the input field they are about.
-_CONSTRAINT_FIELDS = {
-    "bookings_window": "end",
-    "bookings_window_length": "end",
-    "bookings_not_in_past": "start",
-    "bookings_within_opening_hours": "start",
-    "bookings_attendees_within_capacity": "attendees",
-    "bookings_quantity_within_stock": "quantity",
-    "bookings_resource_published": "resourceId",
-}
 
 
 def _audit_view(booking: Booking) -> dict[str, Any]:
@@ -136,42 +125,28 @@ async def request_booking(conn: asyncpg.Connection, *, actor: Principal, request
         raise Conflict("the resource is already booked in that window")
     if resource.kind == ResourceKind.MATERIAL and row["held"] + quantity > (resource.quantity or 0):
         raise Conflict(f"only {(resource.quantity or 0) - row['held']} left in that window")
-    try:
-        inserted = await conn.fetchrow(
-            f"""
-            INSERT INTO bookings AS b (tenant_id, resource_id, requester_org_id, requested_by,
-                                       requested_by_login, during, attendees, quantity, purpose,
-                                       menu_item_id, batch)
-            VALUES ($1, $2, $3, $4, $5, tstzrange($6, $7), $8, $9, $10, $11, $12)
-            RETURNING {COLUMNS}
-            """,
-            actor.tenant_id,
-            resource.id,
-            requester,
-            actor.account_id,
-            actor.login,
-            request.start,
-            request.end,
-            attendees,
-            quantity,
-            purpose,
-            request.menu_item_id,
-            batch,
-        )
-    except asyncpg.CheckViolationError as exc:
-        field = _CONSTRAINT_FIELDS.get(exc.constraint_name or "")
-        if field is None:
-            raise
-        raise BadUserInput(f"the booking breaks a rule: {exc.message}", field=field) from None
-    assert inserted is not None
-    booking = from_record(Booking, inserted)
-    await record_audit(
+    inserted = await CONSTRAINTS.fetchrow(
         conn,
-        actor=actor,
-        action="booking.request",
-        entity_type="booking",
-        entity_id=str(booking.id),
-        after=_audit_view(booking),
+        f"""
+        INSERT INTO bookings AS b (tenant_id, resource_id, requester_org_id, requested_by,
+                                   requested_by_login, during, attendees, quantity, purpose,
+                                   menu_item_id, batch)
+        VALUES ($1, $2, $3, $4, $5, tstzrange($6, $7), $8, $9, $10, $11, $12)
+        RETURNING {COLUMNS}
+        """,
+        actor.tenant_id,
+        resource.id,
+        requester,
+        actor.account_id,
+        actor.login,
+        request.start,
+        request.end,
+        attendees,
+        quantity,
+        purpose,
+        request.menu_item_id,
+        batch,
     )
-    await booking_changed(conn, actor=actor, booking=booking, change="requested")
+    booking = from_record(Booking, inserted)
+    await record_change(conn, actor, BookingRequested.of(booking), after=_audit_view(booking))
     return booking

@@ -8,14 +8,14 @@ from typing import Any
 
 import asyncpg
 
-from services.core.audit import record_audit
 from services.core.errors import BadUserInput, Conflict, NotFound
 from services.core.principal import Principal
 from services.core.records import from_record
 from services.core.validation import clean_text
+from services.events.changes import record_change
 from services.resources import rules
-from services.resources.events import resource_changed
-from services.resources.models import MenuItem, Resource, ResourceKind, ResourceStatus
+from services.resources.events import ResourceMenuChanged
+from services.resources.models import CONSTRAINTS, MenuItem, Resource, ResourceKind, ResourceStatus
 from services.resources.resources import locked_for_change
 
 _COLUMNS = "id, resource_id, name, duration_minutes, capacity, description, removed_at, created_at"
@@ -79,12 +79,7 @@ def _audit_view(item: MenuItem) -> dict[str, Any]:
 
 
 async def _write(conn: asyncpg.Connection, sql: str, *args: Any) -> MenuItem:
-    try:
-        row = await conn.fetchrow(sql, *args)
-    except asyncpg.UniqueViolationError:
-        raise BadUserInput("the menu already has an item of that name", field="name") from None
-    assert row is not None
-    return from_record(MenuItem, row)
+    return from_record(MenuItem, await CONSTRAINTS.fetchrow(conn, sql, *args))
 
 
 async def _base_for_change(conn: asyncpg.Connection, actor: Principal, resource_id: uuid.UUID) -> Resource:
@@ -112,21 +107,16 @@ async def _record(
     before: MenuItem | None,
     after: MenuItem,
 ) -> None:
-    await record_audit(
+    event = ResourceMenuChanged.of(
+        resource, menu_item_id=str(after.id), menu_change=action, menu_item_name=after.name
+    )
+    await record_change(
         conn,
-        actor=actor,
-        action=f"resource.menu_item.{action}",
-        entity_type="resource_menu_item",
+        actor,
+        event,
         entity_id=str(after.id),
         before=_audit_view(before) if before else None,
         after=_audit_view(after),
-    )
-    await resource_changed(
-        conn,
-        actor=actor,
-        resource=resource,
-        change="menu_changed",
-        extra={"menuItemId": str(after.id), "menuChange": action, "menuItemName": after.name},
     )
 
 

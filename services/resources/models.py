@@ -8,6 +8,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from services.core.constraints import Collision, Constraints, Invalid
+
 
 class ResourceKind(enum.StrEnum):
     VENUE = "VENUE"
@@ -170,3 +172,23 @@ class ResourceFigures:
     def utilization_rate(self) -> float | None:
         total = sum(v.open_hours for v in self.venues)
         return round(sum(v.booked_hours for v in self.venues) / total, 4) if total > 0 else None
+
+
+_BOOKING_RULE = "the booking breaks a rule: {detail}"
+_LOST_RACE = "the change lost a race: {detail}"
+# What the resources tables' constraints and triggers mean to a caller (see the migration).
+CONSTRAINTS = Constraints(
+    {
+        "resource_menu_items_name": Invalid("name", "the menu already has an item of that name"),
+        "bookings_window": Invalid("end", _BOOKING_RULE),
+        "bookings_window_length": Invalid("end", _BOOKING_RULE),
+        "bookings_not_in_past": Invalid("start", _BOOKING_RULE),
+        "bookings_within_opening_hours": Invalid("start", _BOOKING_RULE),
+        "bookings_attendees_within_capacity": Invalid("attendees", _BOOKING_RULE),
+        "bookings_quantity_within_stock": Invalid("quantity", _BOOKING_RULE),
+        "bookings_resource_published": Invalid("resourceId", _BOOKING_RULE),
+        "bookings_no_overlap": Collision("another approved booking of this resource overlaps the window"),
+        "bookings_within_stock": Collision(_LOST_RACE),
+        "bookings_transition": Collision(_LOST_RACE),
+    }
+)

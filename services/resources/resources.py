@@ -9,14 +9,14 @@ from typing import Any
 
 import asyncpg
 
-from services.core.audit import record_audit
 from services.core.errors import BadUserInput, Conflict, Forbidden, NotFound
 from services.core.principal import Principal
 from services.core.validation import clean_text, optional_text
+from services.events.changes import record_change
 from services.resources import rules
 from services.resources.access import acting_organization, may_manage
 from services.resources.catalogue import COLUMNS, hours_json, resource_from_record
-from services.resources.events import resource_changed
+from services.resources.events import ResourceArchived, ResourceCreated, ResourcePublished, ResourceUpdated
 from services.resources.models import (
     OpeningWindow,
     Resource,
@@ -121,15 +121,7 @@ async def create_resource(conn: asyncpg.Connection, *, actor: Principal, data: R
     )
     assert row is not None
     created = resource_from_record(row)
-    await record_audit(
-        conn,
-        actor=actor,
-        action="resource.create",
-        entity_type="resource",
-        entity_id=str(created.id),
-        after=audit_view(created),
-    )
-    await resource_changed(conn, actor=actor, resource=created, change="created")
+    await record_change(conn, actor, ResourceCreated.of(created), after=audit_view(created))
     return created
 
 
@@ -185,16 +177,9 @@ async def update_resource(
     )
     assert row is not None
     updated = resource_from_record(row)
-    await record_audit(
-        conn,
-        actor=actor,
-        action="resource.update",
-        entity_type="resource",
-        entity_id=str(resource_id),
-        before=audit_view(current),
-        after=audit_view(updated),
+    await record_change(
+        conn, actor, ResourceUpdated.of(updated), before=audit_view(current), after=audit_view(updated)
     )
-    await resource_changed(conn, actor=actor, resource=updated, change="updated")
     return updated
 
 
@@ -223,19 +208,10 @@ async def _set_status(
     )
     assert row is not None
     changed = resource_from_record(row)
-    action, change = (
-        ("publish", "published") if status == ResourceStatus.PUBLISHED else ("archive", "archived")
+    event = ResourcePublished if status == ResourceStatus.PUBLISHED else ResourceArchived
+    await record_change(
+        conn, actor, event.of(changed), before={"status": current.status}, after={"status": changed.status}
     )
-    await record_audit(
-        conn,
-        actor=actor,
-        action=f"resource.{action}",
-        entity_type="resource",
-        entity_id=str(resource_id),
-        before={"status": current.status},
-        after={"status": changed.status},
-    )
-    await resource_changed(conn, actor=actor, resource=changed, change=change)
     return changed
 
 

@@ -109,15 +109,15 @@ async def test_an_invited_person_holds_the_role_once_they_accept(
     # Each step left its trace and its event in the inviting alliance.
     actions = await admin_conn.fetch(
         "SELECT action, actor_login FROM audit_log WHERE tenant_id = $1 AND (entity_id = $2"
-        " OR (action = 'role.grant' AND changes->'login'->>'after' = $3)) ORDER BY id",
+        " OR (action = 'role.granted' AND changes->'login'->>'after' = $3)) ORDER BY id",
         demo["demo"],
         invited["id"],
         guest,
     )
     assert [(r["action"], r["actor_login"]) for r in actions] == [
-        ("role.invite", "alliance-admin"),
-        ("role.invitation.accept", guest),
-        ("role.grant", guest),
+        ("role.invited", "alliance-admin"),
+        ("role.invitation_accepted", guest),
+        ("role.granted", guest),
     ]
     events = await admin_conn.fetch(
         "SELECT event_type FROM outbox WHERE tenant_id = $1 AND payload->'data'->>'login' = $2 ORDER BY seq",
@@ -160,7 +160,7 @@ async def test_only_the_invited_person_answers_an_invitation(
     )
     assert (
         await admin_conn.fetchval(
-            "SELECT count(*) FROM audit_log WHERE tenant_id = $1 AND entity_id = $2 AND action = 'role.invitation.decline'",
+            "SELECT count(*) FROM audit_log WHERE tenant_id = $1 AND entity_id = $2 AND action = 'role.invitation_declined'",
             demo["demo"],
             invited["id"],
         )

@@ -71,9 +71,9 @@ async def test_create_update_archive_with_audit(
         str(created["id"]),
     )
     assert [r["action"] for r in rows] == [
-        "organization.create",
-        "organization.update",
-        "organization.archive",
+        "organization.created",
+        "organization.updated",
+        "organization.archived",
     ]
     assert all(r["actor_login"] == "alliance-admin" and r["request_id"] for r in rows)
     assert rows[1]["changes"] == {"name": {"before": "滨河科技有限公司", "after": "滨河科技集团"}}
@@ -88,7 +88,7 @@ async def test_audit_log_query_filters(gql: GraphQLClient) -> None:
     )
     log = body["data"]["auditLog"]  # type: ignore[index]
     assert log["totalCount"] == 1
-    assert log["edges"][0]["node"]["action"] == "organization.create"
+    assert log["edges"][0]["node"]["action"] == "organization.created"
     assert log["edges"][0]["node"]["changes"]["name"]["after"] == created["name"]
 
 

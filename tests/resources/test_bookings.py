@@ -73,9 +73,9 @@ async def test_request_approve_complete_with_audit_and_events(
     seen_by_owner = data(await gql(BOOKING, {"id": booking["id"]}, login="street-admin"), "booking")
     assert seen_by_owner["requestedBy"] == "member"
     assert await audit_actions(admin_conn, booking["id"]) == [
-        "booking.request",
-        "booking.approve",
-        "booking.complete",
+        "booking.requested",
+        "booking.approved",
+        "booking.completed",
     ]
     assert await outbox_types(admin_conn, booking["id"]) == [
         "booking.requested.v1",

@@ -102,10 +102,10 @@ async def test_lifecycle_with_audit_and_events(
     assert archived["status"] == "ARCHIVED"
 
     assert await audit_actions(admin_conn, created["id"]) == [
-        "resource.create",
-        "resource.update",
-        "resource.publish",
-        "resource.archive",
+        "resource.created",
+        "resource.updated",
+        "resource.published",
+        "resource.archived",
     ]
     assert await outbox_types(admin_conn, created["id"]) == [
         "resource.created.v1",

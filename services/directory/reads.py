@@ -1,0 +1,50 @@
+"""What the directory answers other domains and the GraphQL layer, read-only."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+
+import asyncpg
+
+from services.core.principal import Principal
+from services.directory.models import Role
+from services.events.types import Permission
+from services.events.visibility import Reader
+
+_SUBTREE = """
+WITH RECURSIVE managed (id) AS (
+    SELECT unnest($1::uuid[])
+    UNION
+    SELECT o.id FROM organizations o JOIN managed m ON o.parent_id = m.id
+)
+SELECT id FROM managed
+"""
+
+
+async def managed_subtree(
+    conn: asyncpg.Connection, *, organization_ids: Iterable[uuid.UUID]
+) -> set[uuid.UUID]:
+    """The organisations given and every one below them."""
+    rows = await conn.fetch(_SUBTREE, sorted(organization_ids))
+    return {row["id"] for row in rows}
+
+
+async def event_reader(
+    conn: asyncpg.Connection,
+    *,
+    principal: Principal,
+    allows: Callable[[str, str], bool],
+    permissions: Iterable[Permission],
+) -> Reader:
+    """What ``principal`` may read of the events: as it may read the things they are about
+    (alliance_admin and auditor see every organisation's drafts, an org_admin those below it)."""
+    # Management roles only: a member role at an organisation shows none of its drafts.
+    administered = principal.managed_organization_ids
+    return Reader.of(
+        allows=allows,
+        permissions=permissions,
+        partner=principal.is_partner,
+        sees_all_organizations=bool({Role.ALLIANCE_ADMIN, Role.AUDITOR} & principal.roles),
+        managed_org_ids=await managed_subtree(conn, organization_ids=administered) if administered else (),
+    )
