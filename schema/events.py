@@ -17,6 +17,7 @@ from services.activity import models, reads
 from services.core.errors import BadUserInput, SubscriberTooSlow
 from services.directory.reads import event_reader
 from services.events import live
+from services.events.catalog import EventCatalog
 from services.events.envelope import Envelope
 from services.events.visibility import Reader
 
@@ -76,6 +77,18 @@ def _checked_types(types: list[str] | None) -> list[str] | None:
     return types
 
 
+def visible_event(envelope: Envelope, *, catalog: EventCatalog, reader: Reader) -> Event | None:
+    """The event as ``reader`` may see it by push, by its type's read rule; None when it may
+    not (a type this platform does not declare has no rule, and is not passed on)."""
+    event = catalog.decode(envelope)
+    if event is None:
+        return None
+    audience = event.audience()
+    if not reader.admits(audience):
+        return None
+    return Event.from_envelope(envelope, show_actor=reader.sees_actor(audience))
+
+
 async def _reader(info: Info) -> Reader:
     context = info.context
     catalog = cast(AllianceSchema, info.schema).platform.catalog
@@ -129,14 +142,8 @@ class EventsSubscription:
         async with hub.subscribe(tenant=principal.tenant_id, types=wanted) as stream:
             try:
                 async for envelope in stream:
-                    # The read rule of the event's type; a type this platform does not
-                    # declare has none, and is not passed on.
-                    event = catalog.decode(envelope)
-                    if event is None:
-                        continue
-                    audience = event.audience()
-                    if reader.admits(audience):
-                        yield Event.from_envelope(envelope, show_actor=reader.sees_actor(audience))
+                    if (shown := visible_event(envelope, catalog=catalog, reader=reader)) is not None:
+                        yield shown
             except live.SubscriberTooSlow:
                 raise SubscriberTooSlow("this subscriber fell behind; subscribe again") from None
 
