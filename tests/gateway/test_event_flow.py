@@ -163,8 +163,7 @@ async def test_activity_feed_records_the_change(gql: GraphQLClient, server: Runn
         }
     ]
     audited = await gql(query, {"t": ["organization.created.v1"]}, login="auditor")
-    assert [e["node"]["actor"] for e in audited["data"]["activity"]["edges"] if e["node"]["subject"] == org_id] == [  # type: ignore[index]
-        "alliance-admin"
-    ]
+    edges = audited["data"]["activity"]["edges"]  # type: ignore[index]
+    assert [e["node"]["actor"] for e in edges if e["node"]["subject"] == org_id] == ["alliance-admin"]
     other = await gql(query, {"t": None}, login="alliance-admin", tenant="other")
     assert all(e["node"]["subject"] != org_id for e in other["data"]["activity"]["edges"])  # type: ignore[index]
