@@ -91,6 +91,7 @@ async def _readers(
             tenant_slug="demo",
             roles=frozenset({role}),
             organization_ids=given[role],
+            managed_organization_ids=given[role] if role == "org_admin" else frozenset(),
             api_key_id=uuid.uuid4() if role == "partner" else None,
         )
         readers[role] = await event_reader(
@@ -144,6 +145,33 @@ async def test_role_by_event_type_matrix(
             if listed and (listed[0].actor == "matrix-actor") != shows_actor:
                 wrong.append(f"feed: {role} actor of {envelope.type}: {listed[0].actor}")
     assert wrong == []
+
+
+async def test_a_member_role_elsewhere_shows_no_drafts_there(
+    conn: asyncpg.Connection, demo: dict[str, uuid.UUID], orgs: dict[str, uuid.UUID]
+) -> None:
+    """Drafts are read by the managers of their owner: an org_admin who is only a member at
+    another organisation does not see that organisation's drafts (#9 §4)."""
+    await conn.execute("SELECT set_config('app.tenant_id', $1, true)", str(demo["demo"]))
+    principal = Principal(
+        account_id=uuid.uuid4(),
+        login="matrix-admin-and-member",
+        tenant_id=demo["demo"],
+        tenant_slug="demo",
+        roles=frozenset({"org_admin", "member"}),
+        organization_ids=frozenset({orgs["street"], orgs["soe"]}),
+        managed_organization_ids=frozenset({orgs["street"]}),
+    )
+    reader = await event_reader(
+        conn, principal=principal, allows=_allows("org_admin"), permissions=PLATFORM.catalog.permissions()
+    )
+    resource_types = [cls for cls in PLATFORM.catalog.classes if issubclass(cls, ResourceEvent)]
+    assert resource_types
+    for cls in resource_types:
+        below_own = sample(cls, status="DRAFT", visibility="ALLIANCE", owner_org_id=str(orgs["community-a"]))
+        of_membership = sample(cls, status="DRAFT", visibility="ALLIANCE", owner_org_id=str(orgs["soe"]))
+        assert reader.admits(below_own.audience()), cls.type_name
+        assert not reader.admits(of_membership.audience()), cls.type_name
 
 
 async def test_feed_and_push_agree_with_one_rule_for_unknown_types(
