@@ -35,9 +35,11 @@ test: install lint typecheck pytest
 pytest: install
 	$(BIN)/pytest
 
+# Import contracts (layers, independent domains, no cycles): [tool.importlinter] in pyproject.toml.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 fmt: install
 	$(BIN)/ruff check --fix .

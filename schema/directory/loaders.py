@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING
 
 from strawberry.dataloader import DataLoader
 
 from schema.context import Context
 from services.directory import organizations
 from services.directory.models import Organization as OrganizationModel
-
-if TYPE_CHECKING:
-    from schema.directory.types import Organization
 
 
 def organization_loader(context: Context) -> DataLoader[uuid.UUID, OrganizationModel | None]:
@@ -41,10 +37,3 @@ def children_loader(context: Context) -> DataLoader[uuid.UUID, list[Organization
         context.loaders["children"] = DataLoader(load_fn=load)
     loader: DataLoader[uuid.UUID, list[OrganizationModel]] = context.loaders["children"]
     return loader
-
-
-def prefetched_organizations(context: Context) -> dict[uuid.UUID, Organization | None]:
-    """Organisations a query of this request fetched along (as GraphQL objects, by id), for
-    objects made later in the request to carry as answered ahead."""
-    found: dict[uuid.UUID, Organization | None] = context.loaders.setdefault("organization_objects", {})
-    return found

@@ -9,7 +9,7 @@ from typing import cast
 import strawberry
 from strawberry.scalars import JSON
 
-from schema.context import Info
+from schema.context import Context, Info
 from schema.directory.loaders import children_loader, organization_loader
 from schema.permissions import personal
 from services.directory import invitations, models
@@ -101,6 +101,13 @@ class Organization:
     async def children(self, info: Info) -> list[Organization]:
         found = await children_loader(info.context).load(uuid.UUID(self.id))
         return [Organization.from_model(org) for org in found]
+
+
+def prefetched_organizations(context: Context) -> dict[uuid.UUID, Organization | None]:
+    """Organisations a query of this request fetched along (as GraphQL objects, by id), for
+    objects made later in the request to carry as answered ahead."""
+    found: dict[uuid.UUID, Organization | None] = context.loaders.setdefault("organization_objects", {})
+    return found
 
 
 @strawberry.type(description="A role held in an alliance (角色授权).")

@@ -10,8 +10,8 @@ from typing import Annotated
 import strawberry
 
 from schema.context import Info
-from schema.directory.loaders import organization_loader, prefetched_organizations
-from schema.directory.types import Organization
+from schema.directory.loaders import organization_loader
+from schema.directory.types import Organization, prefetched_organizations
 from schema.pagination import Connection, connection, decode_uuid_cursor, encode_cursor, page_size, parse_id
 from schema.permissions import requires
 from schema.resources.loaders import booking_loader, resource_loader, upcoming_loader

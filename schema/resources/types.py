@@ -12,8 +12,8 @@ from strawberry.extensions.field_extension import FieldExtension
 from strawberry.permission import PermissionExtension
 
 from schema.context import Info
-from schema.directory.loaders import organization_loader, prefetched_organizations
-from schema.directory.types import Organization
+from schema.directory.loaders import organization_loader
+from schema.directory.types import Organization, prefetched_organizations
 from schema.loading import now_or_later
 from schema.permissions import Quietly
 from schema.resources.loaders import (

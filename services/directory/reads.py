@@ -1,4 +1,9 @@
-"""What the directory answers other domains and the GraphQL layer, read-only."""
+"""What other domains and the GraphQL layer may read of the directory, read-only.
+
+The one module of this package another domain imports (an import contract in
+pyproject.toml holds it): the directory keeps its writes, its SQL and its internals to
+itself, and a reader's needs show here.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,20 @@ from collections.abc import Callable, Iterable
 import asyncpg
 
 from services.core.principal import Principal
-from services.directory.models import Role
+from services.directory.models import Organization, Role
+from services.directory.organizations import joined_columns, joined_organization, may_manage
 from services.events.types import Permission
 from services.events.visibility import Reader
+
+__all__ = [
+    "Organization",
+    "Role",
+    "event_reader",
+    "joined_columns",
+    "joined_organization",
+    "managed_subtree",
+    "may_manage",
+]
 
 _SUBTREE = """
 WITH RECURSIVE managed (id) AS (

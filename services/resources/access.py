@@ -15,8 +15,7 @@ import asyncpg
 
 from services.core.errors import BadUserInput, Forbidden
 from services.core.principal import Principal
-from services.directory.models import Role
-from services.directory.organizations import may_manage
+from services.directory.reads import Role, may_manage
 
 __all__ = ["SCOPE_CTE", "SCOPE_WHERE", "ReadScope", "acting_organization", "may_manage"]
 

@@ -10,8 +10,7 @@ import asyncpg
 
 from services.core.errors import BadUserInput, NotFound
 from services.core.records import Page, from_record
-from services.directory.models import Organization
-from services.directory.organizations import joined_columns, joined_organization
+from services.directory.reads import Organization, joined_columns, joined_organization
 from services.resources import rules
 from services.resources.models import Booking, BookingStatus
 

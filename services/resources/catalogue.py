@@ -14,8 +14,7 @@ import orjson
 
 from services.core.errors import BadUserInput, NotFound
 from services.core.principal import Principal
-from services.directory.models import Organization
-from services.directory.organizations import joined_columns, joined_organization
+from services.directory.reads import Organization, joined_columns, joined_organization
 from services.resources import rules
 from services.resources.access import SCOPE_CTE, SCOPE_WHERE, ReadScope
 from services.resources.models import OpeningWindow, Resource, ResourceKind, ResourceStatus

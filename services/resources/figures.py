@@ -14,7 +14,7 @@ import asyncpg
 
 from services.core.errors import Forbidden, NotFound
 from services.core.principal import Principal
-from services.directory.models import Role
+from services.directory.reads import Role
 from services.resources import rules
 from services.resources.access import may_manage
 from services.resources.models import (
