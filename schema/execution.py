@@ -11,10 +11,14 @@ a sub-selection and every other field go the standard way, with the standard err
 
 A field with a resolver may also be answered ahead: when the query that made an object
 already fetched what one of its resolvers would load (the owner of each resource of a page),
-it leaves the value in the object's ``prefetched`` mapping under the field's Python name, and
-the field is completed from there without calling the resolver. Only fields without
-extensions (permissions included) whose type is an object type are answered so; the
-resolver stays the way for everything else, and for objects made elsewhere.
+it leaves the value in the object's ``prefetched`` mapping (keys made by
+``schema.ahead.answered_ahead``), and the field is completed from there without calling the
+resolver. Only fields without extensions (permissions included) whose type is an object type
+are answered so; the resolver stays the way for everything else, and for objects made
+elsewhere.
+
+What this relies on of graphql-core's executor is named and checked in
+``schema.graphql_internals``; an incompatible graphql-core fails the import of this module.
 """
 
 from __future__ import annotations
@@ -31,12 +35,18 @@ from graphql import (
     GraphQLScalarType,
     Undefined,
 )
-from graphql.execution.collect_fields import FieldDetailsList
-from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-PREFETCHED = "prefetched"
-"""The attribute of a GraphQL object holding values fetched ahead, by resolver field name."""
+from schema.ahead import PREFETCHED
+from schema.graphql_internals import (
+    FieldDetailsList,
+    Path,
+    ensure_compatible,
+    is_plain_attribute,
+    strawberry_field,
+)
+
+ensure_compatible(StrawberryGraphQLCoreExecutionContext)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +68,8 @@ def _plain(parent_type: GraphQLObjectType, name: str) -> _Plain | None:
     type_ = field.type
     nullable = not isinstance(type_, GraphQLNonNull)
     named = type_ if nullable else type_.of_type
-    if not getattr(field.resolve, "_is_default", False):
-        definition = (field.extensions or {}).get("strawberry-definition")
+    if not is_plain_attribute(field):
+        definition = strawberry_field(field)
         if (
             definition is None
             or definition.extensions

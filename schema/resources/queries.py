@@ -17,6 +17,7 @@ from schema.permissions import requires
 from schema.resources.loaders import booking_loader, resource_loader, upcoming_loader
 from schema.resources.types import (
     MAX_UPCOMING,
+    RESOURCE_OWNER,
     Booking,
     BookingStatus,
     Resource,
@@ -149,7 +150,7 @@ class ResourcesQuery:
 
             def with_owner(item: models.Resource) -> Resource:
                 node = Resource.from_model(item)
-                node.prefetched = {"owner": owners[item.owner_org_id]}
+                node.prefetched = {RESOURCE_OWNER: owners[item.owner_org_id]}
                 return node
 
             to_node = with_owner

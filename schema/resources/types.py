@@ -11,6 +11,7 @@ import strawberry
 from strawberry.extensions.field_extension import FieldExtension
 from strawberry.permission import PermissionExtension
 
+from schema.ahead import Prefetched, answered_ahead
 from schema.context import Info
 from schema.directory.loaders import organization_loader
 from schema.directory.types import Organization, prefetched_organizations
@@ -154,7 +155,7 @@ class Resource:
     created_at: dt.datetime
     updated_at: dt.datetime
     # Resolver fields answered ahead by the query that made this object (schema.execution).
-    prefetched: strawberry.Private[dict[str, object] | None] = None
+    prefetched: strawberry.Private[Prefetched | None] = None
 
     @classmethod
     def from_model(cls, resource: models.Resource) -> Resource:
@@ -250,7 +251,7 @@ class Booking:
     updated_at: dt.datetime
     _requested_by: strawberry.Private[str | None]
     # Resolver fields answered ahead by the query that made this object (schema.execution).
-    prefetched: strawberry.Private[dict[str, object] | None] = None
+    prefetched: strawberry.Private[Prefetched | None] = None
 
     @classmethod
     def from_model(cls, booking: models.Booking) -> Booking:
@@ -282,7 +283,7 @@ class Booking:
         if requesters:
             for booking, model in zip(found, bookings, strict=True):
                 if model.requester_org_id in requesters:
-                    booking.prefetched = {"requester": requesters[model.requester_org_id]}
+                    booking.prefetched = {BOOKING_REQUESTER: requesters[model.requester_org_id]}
         return found
 
     @strawberry.field(
@@ -312,6 +313,11 @@ class Booking:
             return None
         found = await menu_item_loader(info.context).load(uuid.UUID(self.menu_item_id))
         return MenuItem.from_model(found) if found else None
+
+
+# Fields a query may answer ahead (schema.ahead): checked here, at import.
+RESOURCE_OWNER = answered_ahead(Resource, "owner")
+BOOKING_REQUESTER = answered_ahead(Booking, "requester")
 
 
 @strawberry.type(description="Resources of one kind (按类型统计).")

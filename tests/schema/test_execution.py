@@ -7,6 +7,7 @@ from typing import Any
 
 import strawberry
 
+from schema.ahead import Prefetched, answered_ahead
 from schema.execution import AllianceExecutionContext
 
 
@@ -28,11 +29,14 @@ class Thing:
     colour: Colour
     count: int
     inner: Inner
-    prefetched: strawberry.Private[dict[str, object] | None] = None
+    prefetched: strawberry.Private[Prefetched | None] = None
 
     @strawberry.field
     def partner(self) -> Inner | None:
         return Inner(label=f"resolved {self.name}")
+
+
+PARTNER = answered_ahead(Thing, "partner")
 
 
 def _things() -> list[Thing]:
@@ -53,7 +57,7 @@ class Query:
     @strawberry.field
     def ahead(self) -> list[Thing]:
         things = _things()[:1]
-        things[0].prefetched = {"partner": Inner(label="fetched along")}
+        things[0].prefetched = {PARTNER: Inner(label="fetched along")}
         return things
 
 
