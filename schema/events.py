@@ -10,7 +10,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from schema.context import Info
-from schema.pagination import Connection, connection, decode_int_cursor, encode_cursor, page_size
+from schema.pagination import Connection, Keyset, int_key
 from schema.permissions import requires
 from schema.schema_class import AllianceSchema
 from services.activity import models, reads
@@ -22,6 +22,7 @@ from services.events.envelope import Envelope
 from services.events.visibility import Reader
 
 _MAX_TYPES = 50
+ACTIVITY = Keyset("activity", int_key)
 
 
 @strawberry.type(description="An event of the alliance (事件), CloudEvents-style.")
@@ -107,21 +108,14 @@ class EventsQuery:
     async def activity(
         self, info: Info, first: int | None = 20, after: str | None = None, types: list[str] | None = None
     ) -> Connection[ActivityEntry]:
-        size = page_size(first, info.context.settings)
-        before_id = decode_int_cursor(after, "activity")
+        args = ACTIVITY.args(info, first, after)
         wanted = _checked_types(types)
         reader = await _reader(info)
         async with info.context.db() as conn:
             page = await reads.list_activity(
-                conn, reader=reader, event_types=wanted, first=size, before_id=before_id
+                conn, reader=reader, event_types=wanted, first=args.first, before_id=args.after
             )
-        return connection(
-            page.items,
-            total=page.total,
-            has_next=page.has_next,
-            to_node=ActivityEntry.from_model,
-            cursor_of=lambda entry: encode_cursor("activity", entry.id),
-        )
+        return ACTIVITY.connection(page, ActivityEntry.from_model)
 
 
 @strawberry.type

@@ -2,50 +2,20 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import strawberry
 
 from schema.context import Info
 from schema.directory.api_keys import ApiKeyQuery
+from schema.directory.inputs import AuditLogFilter, OrganizationFilter
 from schema.directory.loaders import organization_loader
-from schema.directory.types import AuditEntry, Organization, OrganizationKind, RoleGrant, Viewer
-from schema.pagination import (
-    Connection,
-    connection,
-    decode_int_cursor,
-    decode_uuid_cursor,
-    encode_cursor,
-    page_size,
-    parse_id,
-)
+from schema.directory.types import AuditEntry, Organization, RoleGrant, Viewer
+from schema.pagination import Connection, Keyset, int_key, parse_id, uuid_key
 from schema.permissions import authenticated, requires
 from services.core.errors import NotFound
 from services.directory import audit_log, organizations, roles
 
-
-@strawberry.input(description="Filter of the organisation list (成员单位筛选).")
-class OrganizationFilter:
-    kind: OrganizationKind | None = None
-    parent_id: strawberry.ID | None = None
-    search: str | None = strawberry.field(
-        default=None, description="Text in the name, Chinese included (名称检索)."
-    )
-    include_archived: bool = False
-
-
-@strawberry.input(description="Filter of the audit trail (痕迹筛选).")
-class AuditLogFilter:
-    entity_type: str | None = None
-    entity_id: str | None = None
-    action: str | None = None
-    actor_login: str | None = None
-    since: dt.datetime | None = None
-    until: dt.datetime | None = None
-
-
-def _org_cursor(org: object) -> str:
-    return encode_cursor("organization", org.id)  # type: ignore[attr-defined]
+ORGANIZATIONS = Keyset("organization", uuid_key)
+AUDIT = Keyset("audit", int_key)
 
 
 @strawberry.type
@@ -75,7 +45,7 @@ class DirectoryQuery(ApiKeyQuery):
         after: str | None = None,
         filter: OrganizationFilter | None = None,
     ) -> Connection[Organization]:
-        size = page_size(first, info.context.settings)
+        args = ORGANIZATIONS.args(info, first, after)
         given = filter or OrganizationFilter()
         service_filter = organizations.OrganizationFilter(
             kind=given.kind,
@@ -87,16 +57,10 @@ class DirectoryQuery(ApiKeyQuery):
             page = await organizations.list_organizations(
                 conn,
                 filter=service_filter,
-                first=size,
-                after=decode_uuid_cursor(after, "organization"),
+                first=args.first,
+                after=args.after,
             )
-        return connection(
-            page.items,
-            total=page.total,
-            has_next=page.has_next,
-            to_node=Organization.from_model,
-            cursor_of=_org_cursor,
-        )
+        return ORGANIZATIONS.connection(page, Organization.from_model)
 
     @strawberry.field(
         description="One member organisation (成员单位).",
@@ -119,9 +83,8 @@ class DirectoryQuery(ApiKeyQuery):
         after: str | None = None,
         filter: AuditLogFilter | None = None,
     ) -> Connection[AuditEntry]:
-        size = page_size(first, info.context.settings)
+        args = AUDIT.args(info, first, after)
         given = filter or AuditLogFilter()
-        before_id = decode_int_cursor(after, "audit")
         async with info.context.db() as conn:
             page = await audit_log.list_audit(
                 conn,
@@ -133,13 +96,7 @@ class DirectoryQuery(ApiKeyQuery):
                     since=given.since,
                     until=given.until,
                 ),
-                first=size,
-                before_id=before_id,
+                first=args.first,
+                before_id=args.after,
             )
-        return connection(
-            page.items,
-            total=page.total,
-            has_next=page.has_next,
-            to_node=AuditEntry.from_model,
-            cursor_of=lambda entry: encode_cursor("audit", entry.id),
-        )
+        return AUDIT.connection(page, AuditEntry.from_model)

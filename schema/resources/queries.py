@@ -12,62 +12,23 @@ import strawberry
 from schema.context import Info
 from schema.directory.loaders import organization_loader
 from schema.directory.types import Organization, prefetched_organizations
-from schema.pagination import Connection, connection, decode_uuid_cursor, encode_cursor, page_size, parse_id
+from schema.pagination import Connection, Keyset, parse_id, uuid_key
 from schema.permissions import requires
+from schema.resources.inputs import BookingFilter, ResourceFilter
 from schema.resources.loaders import booking_loader, resource_loader, upcoming_loader
 from schema.resources.types import (
     MAX_UPCOMING,
     RESOURCE_OWNER,
     Booking,
-    BookingStatus,
     Resource,
     ResourceFigures,
-    ResourceKind,
-    ResourceStatus,
 )
 from schema.selection import arguments_at, selects
 from services.core.errors import NotFound
 from services.resources import bookings, catalogue, figures, models
 
-
-@strawberry.input(description="Filter of the resource list (资源筛选).")
-class ResourceFilter:
-    kind: ResourceKind | None = None
-    owner_org_id: strawberry.ID | None = strawberry.field(
-        default=None, description="Owning organisation (所属单位)."
-    )
-    tag: str | None = strawberry.field(default=None, description="Carries this tag (标签).")
-    search: str | None = strawberry.field(
-        default=None, description="Text in the title or description, Chinese included (检索)."
-    )
-    min_capacity: int | None = strawberry.field(
-        default=None, description="Takes at least this many (最少容纳)."
-    )
-    free_from: dt.datetime | None = strawberry.field(
-        default=None, description="Free in a window (空闲时段) from this time: open then and not booked."
-    )
-    free_to: dt.datetime | None = strawberry.field(
-        default=None, description="… to this time (with freeFrom)."
-    )
-    status: ResourceStatus | None = strawberry.field(
-        default=None, description="Only this status; by default drafts you manage and published ones."
-    )
-
-
-@strawberry.input(description="Filter of the booking list (预约筛选).")
-class BookingFilter:
-    resource_id: strawberry.ID | None = None
-    owner_org_id: strawberry.ID | None = strawberry.field(
-        default=None, description="Bookings of this organisation's resources (收到的预约)."
-    )
-    requester_org_id: strawberry.ID | None = strawberry.field(
-        default=None, description="Bookings this organisation asked for (提出的预约)."
-    )
-    status: BookingStatus | None = None
-    overlaps_from: dt.datetime | None = strawberry.field(
-        default=None, name="from", description="Window overlaps the period from … (时段起)."
-    )
-    overlaps_to: dt.datetime | None = strawberry.field(default=None, name="to", description="… to (时段止).")
+RESOURCES = Keyset("resource", uuid_key)
+BOOKINGS = Keyset("booking", uuid_key)
 
 
 def _int(value: object) -> int | None:
@@ -117,7 +78,7 @@ class ResourcesQuery:
         after: str | None = None,
         filter: ResourceFilter | None = None,
     ) -> Connection[Resource]:
-        size = page_size(first, info.context.settings)
+        args = RESOURCES.args(info, first, after)
         given = filter or ResourceFilter()
         service_filter = catalogue.ResourceFilter(
             kind=given.kind,
@@ -137,9 +98,9 @@ class ResourcesQuery:
                 conn,
                 actor=info.context.principal,
                 filter=service_filter,
-                first=size,
-                after=decode_uuid_cursor(after, "resource"),
-                count=selects(info, "totalCount"),
+                first=args.first,
+                after=args.after,
+                count=args.count,
                 with_owners=with_owners,
             )
         to_node: Callable[[models.Resource], Resource] = Resource.from_model
@@ -156,13 +117,7 @@ class ResourcesQuery:
             to_node = with_owner
 
         await _prefetch_upcoming(info, [item.id for item in page.items])
-        return connection(
-            page.items,
-            total=page.total or 0,  # not asked for (and not counted) when None
-            has_next=page.has_next,
-            to_node=to_node,
-            cursor_of=lambda item: encode_cursor("resource", item.id),
-        )
+        return RESOURCES.connection(page, to_node)
 
     @strawberry.field(description="One shared resource (共享资源).", extensions=requires("resource", "read"))
     async def resource(self, info: Info, id: strawberry.ID) -> Resource:
@@ -181,7 +136,7 @@ class ResourcesQuery:
         after: str | None = None,
         filter: BookingFilter | None = None,
     ) -> Connection[Booking]:
-        size = page_size(first, info.context.settings)
+        args = BOOKINGS.args(info, first, after)
         given = filter or BookingFilter()
         service_filter = bookings.BookingFilter(
             resource_id=parse_id(given.resource_id, "resourceId") if given.resource_id else None,
@@ -195,15 +150,9 @@ class ResourcesQuery:
         )
         async with info.context.db() as conn:
             page = await bookings.list_bookings(
-                conn, filter=service_filter, first=size, after=decode_uuid_cursor(after, "booking")
+                conn, filter=service_filter, first=args.first, after=args.after
             )
-        return connection(
-            page.items,
-            total=page.total,
-            has_next=page.has_next,
-            to_node=Booking.from_model,
-            cursor_of=lambda item: encode_cursor("booking", item.id),
-        )
+        return BOOKINGS.connection(page, Booking.from_model)
 
     @strawberry.field(description="One booking (预约).", extensions=requires("booking", "read"))
     async def booking(self, info: Info, id: strawberry.ID) -> Booking:
