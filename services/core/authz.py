@@ -23,8 +23,8 @@ from typing import cast
 import asyncpg
 import casbin
 
+from services.core.backoff import Backoff
 from services.core.tenancy import set_scope
-from services.events.backoff import Backoff
 
 log = logging.getLogger(__name__)
 

@@ -14,11 +14,11 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.errors import KafkaError
 
+from services.core.backoff import DATABASE_UNAVAILABLE, Backoff, wait_or_stop
 from services.core.broker import Broker
 from services.core.db import create_pool
 from services.core.settings import Settings
 from services.core.tenancy import set_scope
-from services.events.backoff import DATABASE_UNAVAILABLE, Backoff, wait_or_stop
 from services.events.envelope import Envelope, EnvelopeError
 from services.events.inbox import describe_error, prune_inbox, record_dead_letter, run_handlers
 from services.events.registry import Registry

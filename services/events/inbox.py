@@ -17,7 +17,7 @@ from typing import Any, cast
 import asyncpg
 import orjson
 
-from services.events.backoff import DATABASE_UNAVAILABLE
+from services.core.backoff import DATABASE_UNAVAILABLE
 from services.events.envelope import Envelope
 from services.events.registry import Registry, UnknownServiceError
 

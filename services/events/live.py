@@ -32,8 +32,8 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 
+from services.core.backoff import Backoff, wait_or_stop
 from services.core.settings import Settings
-from services.events.backoff import Backoff, wait_or_stop
 from services.events.envelope import Envelope, EnvelopeError
 from services.events.topics import is_event_topic, new_admin
 

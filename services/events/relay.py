@@ -17,9 +17,9 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 
+from services.core.backoff import DATABASE_UNAVAILABLE, Backoff, wait_or_stop
 from services.core.db import app_dsn, create_pool
 from services.core.settings import Settings
-from services.events.backoff import DATABASE_UNAVAILABLE, Backoff, wait_or_stop
 from services.events.envelope import CONTENT_TYPE
 from services.events.outbox import NOTIFY_CHANNEL
 from services.events.topics import DLQ_TOPIC, ensure_topics, new_admin
