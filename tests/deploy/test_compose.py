@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from services.cli import build_parser
-from services.events.registry import default_registry
+from services.domain import Platform
 from tests.deploy import inventory
 
 CHECK_JSONSCHEMA = str(Path(sys.executable).parent / "check-jsonschema")
@@ -84,7 +84,7 @@ def test_every_command_is_one_the_alliance_cli_accepts() -> None:
     for name, service in inventory.compose_app_services().items():
         args = parser.parse_args(service["command"])
         if args.command == "worker":
-            assert set(args.services) <= set(default_registry().services), name
+            assert set(args.services) <= set(Platform.default().registry().services), name
 
 
 def test_gateways_leave_relay_and_consumers_to_their_own_processes() -> None:

@@ -11,7 +11,7 @@ import kubernetes_validate
 import pytest
 
 from services.cli import build_parser
-from services.events.registry import default_registry
+from services.domain import Platform
 from tests.deploy import inventory
 from tests.deploy.kustomize import KustomizeError, render
 
@@ -88,7 +88,7 @@ def test_deployments_for_every_role_and_a_migration_job(production: list[Resourc
         args = parser.parse_args(container["args"])
         commands[workload["metadata"]["name"]] = args.command
         if args.command == "worker":
-            assert set(args.services) <= set(default_registry().services)
+            assert set(args.services) <= set(Platform.default().registry().services)
     assert commands == {
         "alliance-gateway": "serve",
         "alliance-relay": "relay",
