@@ -61,7 +61,7 @@ class GraphQLLimits:
     max_cost: int = 10_000
     max_fragment_spreads: int = 50
     max_expanded_fields: int = 2_000
-    validation_budget_ms: int = 250
+    validation_budget_ms: int = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +131,7 @@ class Settings:
                 max_cost=_int(env, "GRAPHQL_MAX_COST", 10_000),
                 max_fragment_spreads=_int(env, "GRAPHQL_MAX_FRAGMENT_SPREADS", 50),
                 max_expanded_fields=_int(env, "GRAPHQL_MAX_EXPANDED_FIELDS", 2_000),
-                validation_budget_ms=_int(env, "GRAPHQL_VALIDATION_BUDGET_MS", 250),
+                validation_budget_ms=_int(env, "GRAPHQL_VALIDATION_BUDGET_MS", 1000),
             ),
             graphql_ide=_bool(env, "GRAPHQL_IDE", True),
             graphql_introspection=_bool(env, "GRAPHQL_INTROSPECTION", True),
