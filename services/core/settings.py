@@ -80,6 +80,8 @@ class Settings:
     kafka_topic_partitions: int = 3
     kafka_topic_replication: int = 1
     relay_in_server: bool = True
+    # /readyz says 503 when the oldest unsent outbox row (or a stuck in-process relay) is older.
+    outbox_max_age_seconds: int = 60
     workers_in_server: tuple[str, ...] = ("activity",)
     jwt_secret: str = ""
     jwt_issuer: str = "alliance-platform"
@@ -115,6 +117,7 @@ class Settings:
             kafka_topic_partitions=_int(env, "KAFKA_TOPIC_PARTITIONS", 3),
             kafka_topic_replication=_int(env, "KAFKA_TOPIC_REPLICATION", 1),
             relay_in_server=_bool(env, "RELAY_IN_SERVER", True),
+            outbox_max_age_seconds=_int(env, "OUTBOX_MAX_AGE_SECONDS", 60),
             workers_in_server=_names(env, "WORKERS_IN_SERVER", ("activity",)),
             jwt_secret=env.get("JWT_SECRET") or "",
             jwt_issuer=env.get("JWT_ISSUER") or "alliance-platform",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import uuid
 from collections.abc import Sequence
@@ -15,7 +14,13 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.errors import KafkaError
 
 from services.core.backoff import DATABASE_UNAVAILABLE, Backoff, wait_or_stop
-from services.core.broker import Broker
+from services.core.broker import (
+    START_TIMEOUT,
+    Broker,
+    ConnectionLost,
+    pause_when_connection_breaks,
+    stop_quietly,
+)
 from services.core.db import create_pool
 from services.core.settings import Settings
 from services.core.tenancy import set_scope
@@ -82,20 +87,25 @@ class EventConsumer:
         backoff = Backoff(cap=self._max_backoff)
         while not stop.is_set():
             consumer = self._new_consumer()
+            # A broken connection may mean a broker that restarted empty: its group, offsets
+            # and topics are new, and aiokafka, reconnecting by itself, would fetch on from
+            # the old positions (or wait on a coordinator that forgot the group). A fresh
+            # consumer joins again and starts from the committed offsets, or the oldest.
+            lost = pause_when_connection_breaks(consumer)
             try:
-                await consumer.start()
+                async with asyncio.timeout(START_TIMEOUT):
+                    await consumer.start()
                 topics = self._registry.topics(self.service)
                 if topics is None:
                     consumer.subscribe(pattern=EVENT_TOPIC_PATTERN)
                 else:
                     consumer.subscribe(topics=topics)
                 backoff.reset()
-                await self._consume(consumer, stop)
-            except (KafkaError, OSError) as exc:
-                log.warning("%s: broker unavailable, retrying: %s", self.group_id, exc)
+                await self._consume(consumer, stop, lost)
+            except (KafkaError, OSError) as exc:  # TimeoutError is an OSError
+                log.warning("%s: broker unavailable, retrying: %r", self.group_id, exc)
             finally:
-                with contextlib.suppress(Exception):
-                    await consumer.stop()
+                await stop_quietly(consumer)
             await wait_or_stop(stop, backoff.next_delay())
 
     def _new_consumer(self) -> AIOKafkaConsumer:
@@ -114,8 +124,10 @@ class EventConsumer:
             fetch_max_wait_ms=self._fetch_max_wait_ms,
         )
 
-    async def _consume(self, consumer: AIOKafkaConsumer, stop: asyncio.Event) -> None:
+    async def _consume(self, consumer: AIOKafkaConsumer, stop: asyncio.Event, lost: asyncio.Event) -> None:
         while not stop.is_set():
+            if lost.is_set():
+                raise ConnectionLost("connection to the broker broken")
             batches = await consumer.getmany(timeout_ms=self._poll_timeout_ms, max_records=self._max_records)
             for partition, records in batches.items():
                 done: ConsumerRecord[Any, Any] | None = None
@@ -123,6 +135,10 @@ class EventConsumer:
                     if not await self._process(record, stop):
                         break
                     done = record
+                if lost.is_set():
+                    # Offsets of a broker that may have restarted empty mean nothing; the
+                    # next consumer reads these records again and the inbox drops them.
+                    raise ConnectionLost("connection to the broker broken")
                 if done is not None:
                     await self._commit(consumer, partition, done.offset + 1)
                 if stop.is_set():
@@ -130,8 +146,9 @@ class EventConsumer:
 
     async def _commit(self, consumer: AIOKafkaConsumer, partition: TopicPartition, offset: int) -> None:
         try:
-            await consumer.commit({partition: offset})
-        except KafkaError as exc:
+            async with asyncio.timeout(START_TIMEOUT):
+                await consumer.commit({partition: offset})
+        except (KafkaError, TimeoutError) as exc:
             # Lost the partition in a rebalance: its next owner gets the messages again and
             # the inbox drops the ones handled here.
             log.warning("%s: offset commit failed: %s", self.group_id, exc)
@@ -290,17 +307,18 @@ async def _create_topics(settings: Settings, registry: Registry, services: Seque
         topics.update(registry.topics(service) or registry.known_topics())
     admin = new_admin(settings)
     try:
-        await admin.start()
-        await ensure_topics(
-            admin,
-            topics,
-            partitions=settings.kafka_topic_partitions,
-            replication_factor=settings.kafka_topic_replication,
-        )
-    except (KafkaError, OSError) as exc:
-        log.warning("topics not created now (the relay will): %s", exc)
+        async with asyncio.timeout(START_TIMEOUT):
+            await admin.start()
+            await ensure_topics(
+                admin,
+                topics,
+                partitions=settings.kafka_topic_partitions,
+                replication_factor=settings.kafka_topic_replication,
+            )
+    except (KafkaError, OSError) as exc:  # TimeoutError is an OSError
+        log.warning("topics not created now (the relay will): %r", exc)
     finally:
-        await admin.close()
+        await stop_quietly(admin)
 
 
 async def _prune_inbox_daily(pool: asyncpg.Pool, stop: asyncio.Event, retention: timedelta) -> None:

@@ -10,6 +10,16 @@ Starting "from now" uses the partitions' end offsets. The embedded broker (Tansu
 an end as the start of the last record batch plus one, so with it a hub that starts may pass
 on the tail of the last batch written before; real Kafka reports the exact end.
 
+A broker that restarts empty (the embedded one always does) or a topic deleted and made
+again starts its partitions from offset 0, while the hub remembers where it was: reading on
+from there would skip what the new partition holds before that offset. So the hub keeps, per
+partition, the offset and event id of the last record it passed on, and after every
+reconnection reads that record again first: if it is still there, the partition is the same
+and the hub goes on after it; if it is not (another event, another offset, or the offset is
+gone), the partition was reset and the hub reads it from its new beginning. A partition that
+vanishes from the cluster's metadata and comes back is read from its beginning too. Events
+the hub passed on recently are not passed on twice.
+
 Slow subscribers: each has a bounded queue; one that falls further behind than the queue
 holds is disconnected with ``SubscriberTooSlow`` rather than silently losing events, so the
 client knows to re-read the current state and subscribe again. Other subscribers and the hub
@@ -33,11 +43,15 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 
 from services.core.backoff import Backoff, wait_or_stop
+from services.core.broker import START_TIMEOUT, ConnectionLost, pause_when_connection_breaks, stop_quietly
 from services.core.settings import Settings
 from services.events.envelope import Envelope, EnvelopeError
 from services.events.topics import is_event_topic, new_admin
 
 log = logging.getLogger(__name__)
+
+_RECENT = 4096  # event ids remembered so that a partition read again passes nothing on twice
+_REQUEST_TIMEOUT = 5.0
 
 
 class SubscriberTooSlow(RuntimeError):
@@ -108,8 +122,8 @@ class LiveEventHub:
         settings: Settings,
         *,
         queue_size: int = 256,
-        refresh_interval: float = 5.0,
-        max_backoff: float = 10.0,
+        refresh_interval: float = 1.0,
+        max_backoff: float = 5.0,
         fetch_max_wait_ms: int = 100,
     ) -> None:
         self._settings = settings
@@ -120,6 +134,11 @@ class LiveEventHub:
         self._by_tenant: dict[str, set[LiveStream]] = {}
         self._assigned: set[TopicPartition] = set()
         self._positions: dict[TopicPartition, int] = {}  # next offset to read
+        # Offset and event id of the last record passed on, checked after a reconnection.
+        self._checkpoints: dict[TopicPartition, tuple[int, str]] = {}
+        self._verifying: dict[TopicPartition, tuple[int, str]] = {}
+        self._recent: deque[str] = deque(maxlen=_RECENT)
+        self._recent_ids: set[str] = set()
         self._synced_once = False
         self._ready = asyncio.Event()
         self._stop = asyncio.Event()
@@ -175,48 +194,82 @@ class LiveEventHub:
                 group_id=None,
                 client_id="alliance-live",
                 enable_auto_commit=False,
-                # Applies to partitions without a position: a topic that appears after the hub
-                # started (all of it is new), or one a restarted broker lost and made again.
+                # Applies to partitions without a position (a topic that appears after the hub
+                # started, or one a restarted broker lost and made again) and to positions a
+                # reset partition no longer has.
                 auto_offset_reset="earliest",
                 # Short: the embedded broker answers a waiting fetch only when the wait ends,
                 # and this wait is what a subscriber would see as delay.
                 fetch_max_wait_ms=self._fetch_max_wait_ms,
+                request_timeout_ms=int(_REQUEST_TIMEOUT * 1000),
             )
             admin = new_admin(self._settings)
+            lost = pause_when_connection_breaks(consumer)
             try:
-                await consumer.start()
-                await admin.start()
+                async with asyncio.timeout(START_TIMEOUT):
+                    await consumer.start()
+                    await admin.start()
+                # Whatever happened while disconnected, check each partition's last record.
+                self._assigned = set()
+                self._verifying = dict(self._checkpoints)
                 await self._sync(consumer, admin)
                 self._ready.set()
                 backoff.reset()
-                await self._pump(consumer, admin)
-            except (KafkaError, OSError) as exc:
-                log.warning("live hub: broker unavailable, retrying: %s", exc)
+                await self._pump(consumer, admin, lost)
+            except (KafkaError, OSError) as exc:  # TimeoutError is an OSError
+                log.warning("live hub: broker unavailable, retrying: %r", exc)
             except Exception:
                 # The hub lives inside the web server: log and go on rather than go silent.
                 log.exception("live hub failed, restarting it")
             finally:
-                with contextlib.suppress(Exception):
-                    await consumer.stop()
-                with contextlib.suppress(Exception):
-                    await admin.close()
+                await stop_quietly(consumer)
+                await stop_quietly(admin)
                 self._assigned = set()
             await wait_or_stop(self._stop, backoff.next_delay())
 
-    async def _pump(self, consumer: AIOKafkaConsumer, admin: AIOKafkaAdminClient) -> None:
+    async def _pump(
+        self, consumer: AIOKafkaConsumer, admin: AIOKafkaAdminClient, lost: asyncio.Event
+    ) -> None:
         next_sync = time.monotonic() + self._refresh_interval
         while not self._stop.is_set():
+            if lost.is_set():
+                raise ConnectionLost("connection to the broker broken")
             if self._assigned:
                 batches = await consumer.getmany(timeout_ms=500)
                 for partition, records in batches.items():
+                    if partition in self._verifying and not await self._verify(consumer, partition, records):
+                        continue
                     for record in records:
                         self._positions[partition] = record.offset + 1
-                        self._dispatch(record)
+                        self._dispatch(partition, record)
             else:
                 await wait_or_stop(self._stop, min(self._refresh_interval, 0.5))
             if time.monotonic() >= next_sync:
-                await self._sync(consumer, admin)
+                # Also how a lost broker shows: the request fails and the hub reconnects.
+                async with asyncio.timeout(_REQUEST_TIMEOUT):
+                    await self._sync(consumer, admin)
                 next_sync = time.monotonic() + self._refresh_interval
+
+    async def _verify(
+        self, consumer: AIOKafkaConsumer, partition: TopicPartition, records: list[ConsumerRecord[Any, Any]]
+    ) -> bool:
+        """Whether ``records`` go on from the checkpoint (which is then dropped from them);
+        if not, the partition was reset and is read again from its beginning."""
+        offset, event_id = self._verifying.pop(partition)
+        first = records[0]
+        if first.offset == offset and _event_id(first) == event_id:
+            del records[0]
+            return True
+        log.warning(
+            "live hub: %s/%d was reset (broker restarted empty or topic made again); "
+            "reading it from its beginning",
+            partition.topic,
+            partition.partition,
+        )
+        self._checkpoints.pop(partition, None)
+        async with asyncio.timeout(_REQUEST_TIMEOUT):
+            await consumer.seek_to_beginning(partition)
+        return False
 
     async def _sync(self, consumer: AIOKafkaConsumer, admin: AIOKafkaAdminClient) -> None:
         """Follow topics as they appear or vanish; keep the read position of the others."""
@@ -233,30 +286,46 @@ class LiveEventHub:
             consumer.assign(sorted(partitions))
             fresh = []
             for partition in partitions:
-                if partition in self._positions:
+                if partition in self._verifying:
+                    consumer.seek(partition, self._verifying[partition][0])
+                elif partition in self._positions:
                     consumer.seek(partition, self._positions[partition])
                 else:
                     fresh.append(partition)
+            # A partition that vanished is forgotten: when it comes back it is a new one.
             self._positions = {tp: pos for tp, pos in self._positions.items() if tp in partitions}
+            self._checkpoints = {tp: c for tp, c in self._checkpoints.items() if tp in partitions}
+            self._verifying = {tp: c for tp, c in self._verifying.items() if tp in partitions}
             self._assigned = partitions
             if fresh and not self._synced_once:
                 # Live from now: what the topics held before the hub started is history.
                 await consumer.seek_to_end(*fresh)
-                async with asyncio.timeout(30):
-                    for partition in fresh:
-                        self._positions[partition] = await consumer.position(partition)
+                for partition in fresh:
+                    self._positions[partition] = await consumer.position(partition)
         self._synced_once = True
 
-    def _dispatch(self, record: ConsumerRecord[Any, Any]) -> None:
+    def _dispatch(self, partition: TopicPartition, record: ConsumerRecord[Any, Any]) -> None:
         try:
             envelope = Envelope.from_json(record.value)
         except EnvelopeError as exc:
             log.warning("live hub: skipped %s/%d@%d: %s", record.topic, record.partition, record.offset, exc)
             return
+        self._checkpoints[partition] = (record.offset, str(envelope.id))
+        if not self._first_time(str(envelope.id)):
+            return
         for stream in list(self._by_tenant.get(envelope.tenant, ())):
             if stream.wants(envelope) and not stream.offer(envelope):
                 log.warning("live hub: disconnected a subscriber that fell behind")
                 self._remove(stream)
+
+    def _first_time(self, event_id: str) -> bool:
+        if event_id in self._recent_ids:
+            return False
+        if len(self._recent) == self._recent.maxlen:
+            self._recent_ids.discard(self._recent[0])
+        self._recent.append(event_id)
+        self._recent_ids.add(event_id)
+        return True
 
     def _remove(self, stream: LiveStream) -> None:
         streams = self._by_tenant.get(stream.tenant)
@@ -264,3 +333,10 @@ class LiveEventHub:
             streams.discard(stream)
             if not streams:
                 del self._by_tenant[stream.tenant]
+
+
+def _event_id(record: ConsumerRecord[Any, Any]) -> str | None:
+    try:
+        return str(Envelope.from_json(record.value).id)
+    except EnvelopeError:
+        return None

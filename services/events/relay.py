@@ -7,7 +7,7 @@ import contextlib
 import logging
 import time
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -18,6 +18,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 
 from services.core.backoff import DATABASE_UNAVAILABLE, Backoff, wait_or_stop
+from services.core.broker import start_producer, stop_quietly
 from services.core.db import app_dsn, create_pool
 from services.core.settings import Settings
 from services.events.envelope import CONTENT_TYPE
@@ -53,11 +54,33 @@ _LISTEN_FAILURES: tuple[type[BaseException], ...] = (
 )
 _HEADERS = [("content-type", CONTENT_TYPE.encode())]
 
-ProducerFactory = Callable[[], AIOKafkaProducer]
+ProducerFactory = Callable[[], Awaitable[AIOKafkaProducer]]
 
 
 class BrokerUnavailable(RuntimeError):
     """Kafka did not take a batch: it is down, restarting, or lost its topics."""
+
+
+class RelayHealth:
+    """What /readyz reads of an in-process relay: when its loop last went round."""
+
+    def __init__(self) -> None:
+        self.last_progress = time.monotonic()
+        self.failing_since: float | None = None
+
+    def progressed(self, *, failed: bool) -> None:
+        now = time.monotonic()
+        self.last_progress = now
+        if not failed:
+            self.failing_since = None
+        elif self.failing_since is None:
+            self.failing_since = now
+
+    def stuck_for(self) -> float:
+        """Seconds since the loop last went round, or since it started failing."""
+        now = time.monotonic()
+        since = self.last_progress if self.failing_since is None else self.failing_since
+        return now - since
 
 
 class OutboxRelay:
@@ -93,6 +116,7 @@ class OutboxRelay:
         topics: Iterable[str] = (),
         replication_factor: int | None = None,
         producer_factory: ProducerFactory | None = None,
+        health: RelayHealth | None = None,
     ) -> None:
         if not settings.kafka_bootstrap_servers:
             raise ValueError("the relay needs KAFKA_BOOTSTRAP_SERVERS (or the embedded broker)")
@@ -115,13 +139,11 @@ class OutboxRelay:
         self._next_prune = 0.0
         self._wake = asyncio.Event()
         self._standing_by = False
+        self.health = health or RelayHealth()
 
-    def _default_producer(self) -> AIOKafkaProducer:
-        return AIOKafkaProducer(
-            bootstrap_servers=self._settings.kafka_bootstrap_servers,
-            # Off for the embedded broker, which cannot answer InitProducerId.
-            enable_idempotence=self._settings.kafka_enable_idempotence,
-            acks="all",
+    async def _default_producer(self) -> AIOKafkaProducer:
+        return await start_producer(
+            self._settings,
             linger_ms=2,
             max_batch_size=128 * 1024,
             request_timeout_ms=int(self._send_timeout * 1000),
@@ -140,17 +162,21 @@ class OutboxRelay:
                     await self._maybe_prune()
                 except BrokerUnavailable as exc:
                     log.warning("broker unavailable, retrying: %s", exc)
+                    self.health.progressed(failed=True)
                     await self._drop_kafka_clients()
                     await wait_or_stop(stop, backoff.next_delay())
                     continue
                 except DATABASE_UNAVAILABLE as exc:
                     log.warning("database unavailable, retrying: %s", exc)
+                    self.health.progressed(failed=True)
                     await wait_or_stop(stop, backoff.next_delay())
                     continue
                 except Exception:
                     log.exception("relay batch failed, retrying")
+                    self.health.progressed(failed=True)
                     await wait_or_stop(stop, backoff.next_delay())
                     continue
+                self.health.progressed(failed=False)
                 backoff.reset()
                 if self._standing_by:
                     # Another relay is sending and wakes at every commit too; this one checks
@@ -204,7 +230,10 @@ class OutboxRelay:
     async def _publish(self, producer: AIOKafkaProducer, rows: Sequence[asyncpg.Record]) -> None:
         try:
             async with asyncio.timeout(self._send_timeout):
-                await self._ensure_topics({row["topic"] for row in rows})
+                # Every batch, not once: a broker that restarted empty accepts (Tansu) or
+                # refuses (Kafka) records for topics it no longer has, and the producer sees
+                # no restart, only a connection it silently opened again.
+                await self._ensure_topics({row["topic"] for row in rows}, check=True)
                 pending = []
                 for row in rows:
                     future = await producer.send(
@@ -224,33 +253,32 @@ class OutboxRelay:
 
     async def _ensure_kafka(self) -> AIOKafkaProducer:
         try:
-            if self._admin is None:
-                admin = new_admin(self._settings)
-                self._admin = admin
-                await admin.start()
-            if self._producer is None:
-                # Topics before the producer: a producer asking for an unknown topic makes a
-                # broker that auto-creates topics create it with its default partition count.
-                await self._ensure_topics(self._declared_topics)
-                producer = self._producer_factory()
-                self._producer = producer
-                await producer.start()
-        except (KafkaError, OSError) as exc:
+            async with asyncio.timeout(self._send_timeout):
+                if self._admin is None:
+                    admin = new_admin(self._settings)
+                    self._admin = admin
+                    await admin.start()
+                if self._producer is None:
+                    # Topics before the producer: a producer asking for an unknown topic makes
+                    # a broker that auto-creates topics create it with its default partitions.
+                    await self._ensure_topics(self._declared_topics)
+                    self._producer = await self._producer_factory()
+        except (KafkaError, OSError) as exc:  # TimeoutError is an OSError
             await self._drop_kafka_clients()
             raise BrokerUnavailable(f"{type(exc).__name__}: {exc}") from exc
         return self._producer
 
-    async def _ensure_topics(self, topics: Iterable[str]) -> None:
-        missing = set(topics) - self._ready_topics
-        if missing:
+    async def _ensure_topics(self, topics: Iterable[str], *, check: bool = False) -> None:
+        wanted = set(topics) if check else set(topics) - self._ready_topics
+        if wanted:
             assert self._admin is not None
             await ensure_topics(
                 self._admin,
-                missing,
+                wanted,
                 partitions=self._settings.kafka_topic_partitions,
                 replication_factor=self._replication_factor,
             )
-            self._ready_topics |= missing
+            self._ready_topics |= wanted
 
     async def _drop_kafka_clients(self) -> None:
         # Fresh clients after a failure: a broker that came back empty has lost its topics,
@@ -259,11 +287,9 @@ class OutboxRelay:
         producer, self._producer = self._producer, None
         admin, self._admin = self._admin, None
         if producer is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(producer.stop(), self._send_timeout + 1)
+            await stop_quietly(producer)
         if admin is not None:
-            with contextlib.suppress(Exception):
-                await admin.close()
+            await stop_quietly(admin)
 
     async def _ensure_listener(self) -> None:
         if self._listener is not None and not self._listener.is_closed():

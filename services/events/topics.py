@@ -53,11 +53,19 @@ async def ensure_topics(
     partitions: int,
     replication_factor: int = 1,
 ) -> None:
-    """Create the topics that do not exist yet; existing ones are left as they are."""
-    wanted = sorted(set(topics))
+    """Create the topics that do not exist yet; existing ones are left as they are.
+
+    Asks for the cluster's topic list first (a metadata request, cheap enough to make before
+    every relay batch) and sends CreateTopics only for those missing.
+    """
+    wanted = set(topics)
     if not wanted:
         return
-    response = await admin.create_topics([NewTopic(name, partitions, replication_factor) for name in wanted])
+    existing = {topic["topic"] for topic in await admin.describe_topics() if topic["error_code"] == 0}
+    missing = sorted(wanted - existing)
+    if not missing:
+        return
+    response = await admin.create_topics([NewTopic(name, partitions, replication_factor) for name in missing])
     for topic, code, message, *_ in response.topic_errors:
         if code == 0:
             log.info("created topic %s", topic, extra={"partitions": partitions})

@@ -66,7 +66,8 @@ def create_app(
             sessions=sessions,
         )
         try:
-            async with event_processes(settings, platform):
+            async with event_processes(settings, platform) as relay_health:
+                app.state.relay_health = relay_health
                 yield
         finally:
             await sessions.stop()

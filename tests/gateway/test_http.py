@@ -36,7 +36,7 @@ async def test_healthz_answers_ok(http: httpx.AsyncClient) -> None:
 async def test_readyz_checks_database_and_broker(http: httpx.AsyncClient) -> None:
     response = await http.get("/readyz")
     assert response.status_code == 200
-    assert response.json()["checks"] == {"database": "ok", "broker": "ok"}
+    assert response.json()["checks"] == {"database": "ok", "broker": "ok", "outbox": "ok", "relay": "ok"}
 
 
 async def test_query_over_post_and_get(http: httpx.AsyncClient) -> None:
