@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import signal
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 import asyncpg
 import pytest
 
+from services.core.embedded import EmbeddedBroker
 from services.core.settings import Settings
 from services.events.envelope import Envelope
 from services.events.live import LiveEventHub, LiveStream, SubscriberTooSlow
@@ -125,3 +129,40 @@ async def test_subscribing_needs_a_running_hub(events_settings: Settings) -> Non
 
 async def _none_unsent(pool: asyncpg.Pool, aggregate_type: str) -> bool:
     return await unsent(pool, aggregate_type) == 0
+
+
+async def test_a_subscriber_hears_events_after_the_broker_comes_back_empty(
+    events_pool: asyncpg.Pool, events_settings: Settings, aggregate_type: str
+) -> None:
+    """Issue #17: the hub must not seek a new, empty broker's partitions to the old offsets."""
+    tenant = uuid.uuid4()
+    broker = EmbeddedBroker()
+    await asyncio.to_thread(broker.start)
+    settings = replace(events_settings, kafka_bootstrap_servers=broker.bootstrap_servers)
+    # One aggregate per partition at least, so every partition has a position past 0.
+    aggregates = [str(n) for n in range(12)]
+    try:
+        async with (
+            running(fast_relay(events_pool, settings, send_timeout=1.0)),
+            _hub(settings) as hub,
+            hub.subscribe(tenant=tenant) as stream,
+        ):
+            before = [
+                await record(events_pool, tenant=tenant, aggregate_type=aggregate_type, aggregate_id=a)
+                for a in aggregates
+            ]
+            assert {e.id for e in await _take(stream, len(before))} == {e.id for e in before}
+
+            assert broker.process is not None
+            os.killpg(broker.process.pid, signal.SIGKILL)
+            await asyncio.to_thread(broker.process.wait)
+            broker = EmbeddedBroker(port=broker.port)
+            await asyncio.to_thread(broker.start)
+
+            after = [
+                await record(events_pool, tenant=tenant, aggregate_type=aggregate_type, aggregate_id=a)
+                for a in aggregates
+            ]
+            assert {e.id for e in await _take(stream, len(after), within=30)} == {e.id for e in after}
+    finally:
+        await asyncio.to_thread(broker.stop)
