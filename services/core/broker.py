@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 # Every wait on the broker is bounded: aiokafka's start(), stop() and metadata calls can wait
 # for ever on a broker that died or restarted.
 START_TIMEOUT = 10.0
-STOP_TIMEOUT = 2.0
+STOP_TIMEOUT = 1.0
 
 # What a broker answers InitProducerId with when it cannot do idempotent producing: the
 # embedded Tansu says UnknownError, older or stripped-down brokers UnsupportedVersion.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from collections.abc import Sequence
@@ -128,7 +129,22 @@ class EventConsumer:
         while not stop.is_set():
             if lost.is_set():
                 raise ConnectionLost("connection to the broker broken")
-            batches = await consumer.getmany(timeout_ms=self._poll_timeout_ms, max_records=self._max_records)
+            fetch = asyncio.ensure_future(
+                consumer.getmany(timeout_ms=self._poll_timeout_ms, max_records=self._max_records)
+            )
+            # A stop does not wait for the fetch: during a group join it blocks far longer
+            # than the poll timeout (half the session timeout on the embedded broker).
+            stopping = asyncio.ensure_future(stop.wait())
+            try:
+                await asyncio.wait([fetch, stopping], return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                stopping.cancel()
+            if not fetch.done():
+                fetch.cancel()
+                with contextlib.suppress(asyncio.CancelledError, KafkaError):
+                    await fetch
+                return
+            batches = fetch.result()
             for partition, records in batches.items():
                 done: ConsumerRecord[Any, Any] | None = None
                 for record in records:
