@@ -22,6 +22,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from services.core.dsn import with_database
+from services.core.pg_watchdog import start_watchdog
 from services.core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -173,6 +174,7 @@ def embedded_services(settings: Settings, *, broker_needed: bool = True) -> Iter
         if not settings.database_url:
             admin = start_postgres(pgdata)
             started_postgres = True
+            start_watchdog(pgdata, os.getpid())
             settings = replace(settings, database_url=ensure_database(admin, DATABASE))
             log.info("embedded PostgreSQL ready", extra={"pgdata": str(pgdata.resolve())})
         if broker_needed and not settings.kafka_bootstrap_servers:
