@@ -1,33 +1,98 @@
-"""Row-level security: without the tenant setting, or with another tenant's, no rows leak."""
+"""Row-level security: every tenant table, as the catalogue lists them, is secured; a row of one
+tenant is invisible to another and to a transaction with no tenant set."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
+from dataclasses import replace
 
 import asyncpg
 import pytest
 
+from services.core.db import create_pool
+from services.core.settings import Settings
 from services.core.tenancy import set_scope
+from services.directory.demo import seed_directory
+from services.resources.demo import seed_resources
+from tests.support.catalogue import (
+    NOT_TENANT_SECURED,
+    minimal_row,
+    primary_key,
+    secured_tenant_tables,
+    tenant_tables,
+)
+from tests.support.databases import scratch_database
 
-TENANT_TABLES = ["organizations", "role_assignments", "api_keys", "audit_log"]
+
+@pytest.fixture(scope="module")
+async def seeded(admin_url: str, settings: Settings) -> AsyncIterator[tuple[asyncpg.Connection, asyncpg.Pool]]:
+    """A database of its own with the demo data of every domain: the owner's connection and
+    the app role's pool."""
+    async with scratch_database(admin_url, "alliance_rls") as url:
+        owner = await asyncpg.connect(url)
+        pool = await create_pool(replace(settings, database_url=url))
+        try:
+            await seed_directory(owner)
+            await seed_resources(owner)
+            yield owner, pool
+        finally:
+            await pool.close()
+            await owner.close()
 
 
-@pytest.mark.parametrize("table", TENANT_TABLES)
-async def test_no_tenant_setting_sees_nothing(
-    conn: asyncpg.Connection, demo: dict[str, uuid.UUID], admin_conn: asyncpg.Connection, table: str
+async def test_every_tenant_table_is_secured_and_forced(seeded: tuple[asyncpg.Connection, asyncpg.Pool]) -> None:
+    owner, _ = seeded
+    tables = await tenant_tables(owner)
+    assert set(NOT_TENANT_SECURED) <= set(tables), "an exception names a table that is gone"
+    flags = await owner.fetch(
+        "SELECT relname, relrowsecurity, relforcerowsecurity FROM pg_class"
+        " WHERE relname = ANY ($1::text[]) AND relnamespace = 'public'::regnamespace",
+        await secured_tenant_tables(owner),
+    )
+    unsecured = sorted(r["relname"] for r in flags if not (r["relrowsecurity"] and r["relforcerowsecurity"]))
+    assert unsecured == []
+    assert {"organizations", "bookings", "activity"} <= {r["relname"] for r in flags}
+
+
+async def _count(pool: asyncpg.Pool, table: str, key: dict[str, object], tenant: uuid.UUID | None) -> int:
+    where = " AND ".join(f"{column} = ${n}" for n, column in enumerate(key, 1))
+    async with pool.acquire() as conn, conn.transaction():
+        await set_scope(conn, tenant_id=tenant)
+        count: int = await conn.fetchval(f"SELECT count(*) FROM {table} WHERE {where}", *key.values())
+        return count
+
+
+async def test_a_row_of_one_tenant_is_invisible_to_another_and_to_none(
+    seeded: tuple[asyncpg.Connection, asyncpg.Pool], subtests: pytest.Subtests
 ) -> None:
-    assert await conn.fetchval(f"SELECT count(*) FROM {table}") == 0
+    """For every secured table, found in the catalogue: a row inserted as tenant A (as the app
+    does) is seen by A, and neither by B nor without a tenant."""
+    owner, pool = seeded
+    tenants = {row["slug"]: row["id"] for row in await owner.fetch("SELECT slug, id FROM alliances")}
+    a, b = tenants["demo"], tenants["other"]
+    tables = await secured_tenant_tables(owner)
+    assert tables
+    for table in tables:
+        with subtests.test(table=table):
+            values = await minimal_row(owner, table, a)
+            names = list(values)
+            placeholders = ", ".join(f"${n}" for n in range(1, len(names) + 1))
+            key_columns = await primary_key(owner, table)
+            assert key_columns, f"{table} has no primary key to find its row by"
+            async with pool.acquire() as conn, conn.transaction():
+                await set_scope(conn, tenant_id=a)
+                inserted = await conn.fetchrow(
+                    f"INSERT INTO {table} ({', '.join(names)}) VALUES ({placeholders})"
+                    f" RETURNING {', '.join(key_columns)}",
+                    *values.values(),
+                )
+            assert inserted is not None
+            key = dict(inserted)
+            assert await _count(pool, table, key, a) == 1
+            assert await _count(pool, table, key, b) == 0
+            assert await _count(pool, table, key, None) == 0
 
-
-@pytest.mark.parametrize("table", ["organizations", "role_assignments"])
-async def test_other_tenant_sees_none_of_demo(
-    conn: asyncpg.Connection, demo: dict[str, uuid.UUID], admin_conn: asyncpg.Connection, table: str
-) -> None:
-    demo_rows = await admin_conn.fetchval(f"SELECT count(*) FROM {table} WHERE tenant_id = $1", demo["demo"])
-    assert demo_rows > 0
-    await set_scope(conn, tenant_id=demo["other"])
-    assert await conn.fetchval(f"SELECT count(*) FROM {table} WHERE tenant_id = $1", demo["demo"]) == 0
-    assert await conn.fetchval(f"SELECT count(*) FROM {table}") > 0
 
 
 async def test_cannot_write_into_another_tenant(conn: asyncpg.Connection, demo: dict[str, uuid.UUID]) -> None:

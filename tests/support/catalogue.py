@@ -1,0 +1,216 @@
+"""What the PostgreSQL catalogue says about tenant tables, so tests need no hand-kept lists:
+a table a new domain adds is covered the day its migration lands."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+
+NOT_TENANT_SECURED = {
+    "outbox": "platform infrastructure: the relay reads and marks every tenant's rows with no tenant"
+    " set; no resolver reads it, and tenants see events only through the live stream, which"
+    " filters by the envelope's tenant (see the events migration)",
+}
+"""Tables with a ``tenant_id`` column that are deliberately not row-level secured, and why."""
+
+
+async def tenant_tables(conn: asyncpg.Connection) -> list[str]:
+    """Every ordinary table of the public schema with a ``tenant_id`` column."""
+    rows = await conn.fetch(
+        "SELECT c.relname FROM pg_class c"
+        " JOIN pg_namespace n ON n.oid = c.relnamespace"
+        " JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped"
+        " WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') ORDER BY c.relname"
+    )
+    return [row["relname"] for row in rows]
+
+
+async def secured_tenant_tables(conn: asyncpg.Connection) -> list[str]:
+    """The tenant tables row-level security must protect (all but the named exceptions)."""
+    return [table for table in await tenant_tables(conn) if table not in NOT_TENANT_SECURED]
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str  # format_type(), e.g. "uuid", "text[]", "timestamp with time zone"
+    not_null: bool
+    has_default: bool  # a default, an identity or a generated column
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    columns: tuple[str, ...]
+    table: str
+    referenced: tuple[str, ...]
+
+
+async def columns(conn: asyncpg.Connection, table: str) -> list[Column]:
+    rows = await conn.fetch(
+        "SELECT attname, format_type(atttypid, atttypmod) AS type, attnotnull,"
+        " atthasdef OR attidentity <> '' OR attgenerated <> '' AS has_default"
+        " FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped"
+        " ORDER BY attnum",
+        table,
+    )
+    return [Column(r["attname"], r["type"], r["attnotnull"], r["has_default"]) for r in rows]
+
+
+async def foreign_keys(conn: asyncpg.Connection, table: str) -> list[ForeignKey]:
+    rows = await conn.fetch(
+        "SELECT confrelid::regclass::text AS target,"
+        " ARRAY(SELECT attname FROM unnest(conkey) WITH ORDINALITY k(n, i)"
+        "       JOIN pg_attribute ON attrelid = conrelid AND attnum = k.n ORDER BY i) AS cols,"
+        " ARRAY(SELECT attname FROM unnest(confkey) WITH ORDINALITY k(n, i)"
+        "       JOIN pg_attribute ON attrelid = confrelid AND attnum = k.n ORDER BY i) AS refs"
+        " FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'f'",
+        table,
+    )
+    keys = [ForeignKey(tuple(r["cols"]), r["target"], tuple(r["refs"])) for r in rows]
+    return sorted(keys, key=lambda key: len(key.columns))
+
+
+async def unique_indexes(conn: asyncpg.Connection, table: str) -> list[set[str]]:
+    """The column sets of the table's unique indexes on plain columns (primary key included)."""
+    rows = await conn.fetch(
+        "SELECT ARRAY(SELECT attname FROM pg_attribute WHERE attrelid = indrelid AND attnum = ANY (indkey))"
+        " AS cols FROM pg_index WHERE indrelid = $1::regclass AND indisunique AND NOT (0 = ANY (indkey))",
+        table,
+    )
+    return [set(row["cols"]) for row in rows]
+
+
+async def enumerated_columns(conn: asyncpg.Connection, table: str) -> set[str]:
+    """Columns a CHECK constraint limits to a list of values (a made-up value cannot pass it)."""
+    rows = await conn.fetch(
+        "SELECT DISTINCT attname FROM pg_constraint c"
+        " JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)"
+        " WHERE c.conrelid = $1::regclass AND c.contype = 'c'"
+        " AND pg_get_constraintdef(c.oid) ~ '= ANY \\(|\\mIN \\('",
+        table,
+    )
+    return {row["attname"] for row in rows}
+
+
+async def primary_key(conn: asyncpg.Connection, table: str) -> list[str]:
+    rows = await conn.fetch(
+        "SELECT a.attname FROM pg_index i"
+        " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)"
+        " WHERE i.indrelid = $1::regclass AND i.indisprimary",
+        table,
+    )
+    return [row["attname"] for row in rows]
+
+
+def fresh_value(column: Column) -> Any:
+    """A value no row holds yet, for a column under a unique index."""
+    if column.type == "uuid":
+        return uuid.uuid4()
+    if column.type in {"text", "character varying", "citext"}:
+        return f"rls-{uuid.uuid4().hex}"
+    raise AssertionError(f"no fresh value for unique column {column.name} of type {column.type}")
+
+
+def plain_value(column: Column) -> Any:
+    """A value of the column's type, for a table no row of which shows what its rows look like."""
+    by_type: dict[str, Any] = {
+        "uuid": uuid.uuid4(),
+        "text": f"rls-{uuid.uuid4().hex[:8]}",
+        "citext": f"rls-{uuid.uuid4().hex[:8]}",
+        "integer": 1,
+        "smallint": 1,
+        "bigint": 1,
+        "boolean": False,
+        "timestamp with time zone": dt.datetime.now(dt.UTC),
+        "date": dt.date.today(),
+        "jsonb": {},
+        "json": {},
+        "bytea": b"\x00",
+        "text[]": [],
+    }
+    if column.type not in by_type:
+        raise AssertionError(f"no value for column {column.name} of type {column.type}")
+    return by_type[column.type]
+
+
+async def minimal_row(owner: asyncpg.Connection, table: str, tenant_id: uuid.UUID) -> dict[str, Any]:
+    """Values for a new row of ``table`` in the tenant, derived from the catalogue.
+
+    Defaults stay defaults and nullable columns stay null. Foreign keys take the tenant's own
+    rows. Each unique index gets one fresh column: a free one gets a new value; otherwise a
+    referenced row is made for it. Any other required column takes its value from one of the
+    tenant's existing rows (so CHECK constraints hold), or a plain value of its type when the
+    tenant has none. ``owner`` reads the tenant's rows and makes referenced rows (it bypasses
+    row-level security); the caller inserts the row as the tenant.
+    """
+    cols = {column.name: column for column in await columns(owner, table)}
+    required = {name for name, column in cols.items() if column.not_null and not column.has_default}
+    keys = await foreign_keys(owner, table)
+    in_keys = {column for key in keys for column in key.columns}
+    enumerated = await enumerated_columns(owner, table)
+    values: dict[str, Any] = {"tenant_id": tenant_id} if "tenant_id" in cols else {}
+    fresh: set[str] = set()
+    new_targets: set[ForeignKey] = set()
+    for index in await unique_indexes(owner, table):
+        if index - required - values.keys():
+            continue  # a column left to its default, or null, makes the row distinct
+        free = sorted(index - in_keys - enumerated - values.keys())
+        if free:
+            fresh.add(free[0])
+            continue
+        key = next((k for k in keys if set(k.columns) & index - values.keys()), None)
+        assert key is not None, f"{table}: cannot make a row distinct under unique index {sorted(index)}"
+        new_targets.add(key)
+    for key in keys:
+        if all(column in values for column in key.columns):
+            continue
+        if not all(column in required or column in values for column in key.columns):
+            continue  # a column left null satisfies the key (MATCH SIMPLE)
+        if key in new_targets:
+            made = await minimal_row(owner, key.table, tenant_id)
+            found = await owner.fetchrow(
+                f"INSERT INTO {key.table} ({', '.join(made)})"
+                f" VALUES ({', '.join(f'${n}' for n in range(1, len(made) + 1))})"
+                f" RETURNING {', '.join(key.referenced)}",
+                *made.values(),
+            )
+        else:
+            found = await _referenced_row(owner, key, values, tenant_id)
+        assert found is not None, f"{table}: no row of {key.table} in the tenant to refer to"
+        for column, ref in zip(key.columns, key.referenced, strict=True):
+            values[column] = found[ref]
+    shape = None
+    if "tenant_id" in cols:
+        shape = await owner.fetchrow(f"SELECT * FROM {table} WHERE tenant_id = $1 LIMIT 1", tenant_id)
+    for name in sorted(required - values.keys()):
+        if name in fresh:
+            values[name] = fresh_value(cols[name])
+        elif shape is not None:
+            values[name] = shape[name]
+        else:
+            values[name] = plain_value(cols[name])
+    return values
+
+
+async def _referenced_row(
+    owner: asyncpg.Connection, key: ForeignKey, values: dict[str, Any], tenant_id: uuid.UUID
+) -> asyncpg.Record | None:
+    """A row of the key's table that agrees with the values chosen so far, in the tenant."""
+    target_cols = {c.name for c in await columns(owner, key.table)}
+    conditions: list[str] = []
+    params: list[Any] = []
+    for column, ref in zip(key.columns, key.referenced, strict=True):
+        if column in values:
+            params.append(values[column])
+            conditions.append(f"{ref} = ${len(params)}")
+    if "tenant_id" in target_cols and "tenant_id" not in key.referenced:
+        params.append(tenant_id)
+        conditions.append(f"tenant_id = ${len(params)}")
+    where = " AND ".join(conditions) or "true"
+    return await owner.fetchrow(
+        f"SELECT {', '.join(key.referenced)} FROM {key.table} WHERE {where} LIMIT 1", *params
+    )
