@@ -25,6 +25,7 @@ from services.core.embedded import EmbeddedBroker, free_port, start_postgres, st
 from services.core.migrations import migrate
 from services.core.settings import Settings
 from services.gateway.app import create_app
+from tests.support.writes import WritesNothing
 
 
 @pytest.fixture(scope="session")
@@ -231,3 +232,9 @@ def error_code(body: dict[str, object]) -> str | None:
     if not errors:
         return None
     return str(errors[0]["extensions"]["code"])  # type: ignore[index]
+
+
+@pytest.fixture
+def writes_nothing(admin_conn: asyncpg.Connection) -> WritesNothing:
+    """``async with writes_nothing(): <a refused request>``: no table changed (see tests/support/writes.py)."""
+    return WritesNothing(admin_conn)

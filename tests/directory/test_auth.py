@@ -13,6 +13,7 @@ from services.core.auth import issue_token
 from services.core.settings import Settings
 from services.directory.operations import create_api_key, revoke_api_key
 from tests.conftest import GraphQLClient, Tokens, error_code
+from tests.support.writes import WritesNothing
 
 VIEWER = "{ viewer { login tenant roles { tenant role organizationId } } }"
 ORGS = "{ organizations(first: 5) { totalCount edges { node { id name kind } } } }"
@@ -98,23 +99,26 @@ async def test_api_key_reads_and_revocation_locks_out(
 
 
 async def test_partner_key_cannot_write(
-    http: httpx.AsyncClient, admin_conn: asyncpg.Connection, demo: object
+    http: httpx.AsyncClient, admin_conn: asyncpg.Connection, writes_nothing: WritesNothing, demo: object
 ) -> None:
     key = await create_api_key(admin_conn, tenant_slug="demo", name="partner-write-check")
-    response = await http.post(
-        "/graphql",
-        json={
-            "query": 'mutation { createOrganization(input: {name: "x", kind: AGENCY}) { organization { id } } }'
-        },
-        headers={"x-api-key": key.plaintext},
-    )
+    async with writes_nothing():
+        response = await http.post(
+            "/graphql",
+            json={
+                "query": 'mutation { createOrganization(input: {name: "x", kind: AGENCY}) { organization { id } } }'
+            },
+            headers={"x-api-key": key.plaintext},
+        )
     assert error_code(response.json()) == "FORBIDDEN"
 
 
 CREATE_KEY = 'mutation { createApiKey(input: {name: "区大数据中心"}) { apiKey { id prefix } secret } }'
 
 
-async def test_api_keys_through_graphql(gql: GraphQLClient, http: httpx.AsyncClient) -> None:
+async def test_api_keys_through_graphql(
+    gql: GraphQLClient, http: httpx.AsyncClient, writes_nothing: WritesNothing
+) -> None:
     created = await gql(CREATE_KEY, login="alliance-admin")
     payload = created["data"]["createApiKey"]  # type: ignore[index]
     secret, key_id = payload["secret"], payload["apiKey"]["id"]
@@ -125,13 +129,14 @@ async def test_api_keys_through_graphql(gql: GraphQLClient, http: httpx.AsyncCli
     mine = [k for k in listed["data"]["apiKeys"] if k["id"] == key_id]  # type: ignore[index]
     assert mine and mine[0]["lastUsedAt"] and mine[0]["revokedAt"] is None
 
-    assert error_code(await gql(CREATE_KEY, login="street-admin")) == "FORBIDDEN"
-    other = await gql(
-        "mutation($id: ID!) { revokeApiKey(input: {id: $id}) { apiKey { id } } }",
-        {"id": key_id},
-        login="alliance-admin",
-        tenant="other",
-    )
+    async with writes_nothing():
+        assert error_code(await gql(CREATE_KEY, login="street-admin")) == "FORBIDDEN"
+        other = await gql(
+            "mutation($id: ID!) { revokeApiKey(input: {id: $id}) { apiKey { id } } }",
+            {"id": key_id},
+            login="alliance-admin",
+            tenant="other",
+        )
     assert error_code(other) == "NOT_FOUND"
     revoked = await gql(
         "mutation($id: ID!) { revokeApiKey(input: {id: $id}) { apiKey { revokedAt } } }",

@@ -7,6 +7,9 @@ import uuid
 import asyncpg
 
 from tests.conftest import GraphQLClient, error_code
+from tests.support import organizations
+from tests.support.organizations import STREET, new_org
+from tests.support.writes import WritesNothing
 
 
 async def _demo_org_ids(admin_conn: asyncpg.Connection, tenants: dict[str, uuid.UUID]) -> list[str]:
@@ -40,10 +43,13 @@ async def test_guessed_id_is_not_found(
 
 
 async def test_cannot_change_or_attach_to_demo_rows(
-    gql: GraphQLClient, admin_conn: asyncpg.Connection, demo: dict[str, uuid.UUID]
+    gql: GraphQLClient,
+    admin_conn: asyncpg.Connection,
+    writes_nothing: WritesNothing,
+    demo: dict[str, uuid.UUID],
 ) -> None:
     org_id = (await _demo_org_ids(admin_conn, demo))[0]
-    before = await admin_conn.fetchrow("SELECT * FROM organizations WHERE id = $1", uuid.UUID(org_id))
+    before = await writes_nothing.snapshot()
     update = await gql(
         'mutation($id: ID!) { updateOrganization(input: {id: $id, name: "hijacked"}) { organization { id } } }',
         {"id": org_id},
@@ -74,26 +80,48 @@ async def test_cannot_change_or_attach_to_demo_rows(
         tenant="other",
     )
     assert error_code(grant) == "BAD_USER_INPUT"
-    after = await admin_conn.fetchrow("SELECT * FROM organizations WHERE id = $1", uuid.UUID(org_id))
-    assert before == after
+    await writes_nothing.assert_unchanged(before)
 
 
-async def test_nested_fields_stay_in_tenant(gql: GraphQLClient, demo: dict[str, uuid.UUID]) -> None:
-    body = await gql(
-        "{ organizations(first: 100) { edges { node { parent { id } children { id } } } } }",
-        login="alliance-admin",
-        tenant="other",
-    )
-    other_ids = {
-        edge["node"]["parent"]["id"]
-        for edge in body["data"]["organizations"]["edges"]  # type: ignore[index]
-        if edge["node"]["parent"]
+NESTED = "{ organizations(first: 100) { edges { node { id parent { id } children { id } } } } }"
+
+
+async def test_nested_fields_stay_in_tenant(
+    gql: GraphQLClient, admin_conn: asyncpg.Connection, demo: dict[str, uuid.UUID]
+) -> None:
+    """Both tenants hold parents with children, and a fresh child each: every tenant's
+    ``parent`` and ``children`` answer exactly its own tree, and never the other's child."""
+    streets = {"demo": STREET, "other": STREET.replace("东城", "西湖")}
+    fresh = {
+        slug: await new_org(
+            admin_conn,
+            demo[slug],
+            parent=await organizations.org_id(admin_conn, demo[slug], street),
+            prefix="子单位",
+        )
+        for slug, street in streets.items()
     }
-    listing = await gql(
-        "{ organizations(first: 100) { edges { node { id } } } }", login="alliance-admin", tenant="other"
-    )
-    own = {edge["node"]["id"] for edge in listing["data"]["organizations"]["edges"]}  # type: ignore[index]
-    assert other_ids <= own
+    for slug, stranger in (("other", "demo"), ("demo", "other")):
+        rows = await admin_conn.fetch(
+            "SELECT id, parent_id FROM organizations WHERE tenant_id = $1 AND archived_at IS NULL", demo[slug]
+        )
+        children: dict[str, set[str]] = {str(row["id"]): set() for row in rows}
+        for row in rows:
+            if row["parent_id"] is not None and str(row["parent_id"]) in children:
+                children[str(row["parent_id"])].add(str(row["id"]))
+        parents = {str(row["id"]): str(row["parent_id"]) if row["parent_id"] else None for row in rows}
+        assert sum(map(len, children.values())) >= 5, "the seed must hold trees for a leak to show"
+
+        body = await gql(NESTED, login="alliance-admin", tenant=slug)
+        nodes = [edge["node"] for edge in body["data"]["organizations"]["edges"]]  # type: ignore[index]
+        seen = {node["id"]: node for node in nodes}
+        assert len(seen) < 100, "the page must hold the whole tenant"
+        assert str(fresh[slug]) in seen
+        for node_id, node in seen.items():
+            assert {child["id"] for child in node["children"]} == children[node_id], node_id
+            assert (node["parent"] or {}).get("id") == parents[node_id], node_id
+        answered = str(body)
+        assert str(fresh[stranger]) not in answered
 
 
 async def test_audit_log_is_per_tenant(

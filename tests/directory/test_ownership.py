@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import asyncpg
 import httpx
@@ -10,6 +12,7 @@ import pytest
 
 from services.directory.operations import create_api_key
 from tests.conftest import GraphQLClient, error_code
+from tests.support.writes import WritesNothing
 
 ROLES = ["alliance-admin", "street-admin", "soe-admin", "member", "auditor"]
 
@@ -89,11 +92,83 @@ CASES = [
 ]
 
 
+Effect = Callable[[asyncpg.Connection, uuid.UUID, uuid.UUID, dict[str, Any]], Awaitable[None]]
+
+
+async def _created(
+    conn: asyncpg.Connection, tenant: uuid.UUID, target: uuid.UUID, payload: dict[str, Any]
+) -> None:
+    row = await conn.fetchrow(
+        "SELECT * FROM organizations WHERE id = $1", uuid.UUID(payload["organization"]["id"])
+    )
+    assert row is not None and (row["tenant_id"], row["name"], row["parent_id"]) == (tenant, "新单位", target)
+
+
+async def _renamed(
+    conn: asyncpg.Connection, tenant: uuid.UUID, target: uuid.UUID, payload: dict[str, Any]
+) -> None:
+    assert payload["organization"]["id"] == str(target)
+    assert await conn.fetchval("SELECT name FROM organizations WHERE id = $1", target) == "改名"
+
+
+async def _archived(
+    conn: asyncpg.Connection, tenant: uuid.UUID, target: uuid.UUID, payload: dict[str, Any]
+) -> None:
+    assert payload["organization"]["id"] == str(target)
+    assert await conn.fetchval("SELECT archived_at FROM organizations WHERE id = $1", target) is not None
+
+
+async def _granted(
+    conn: asyncpg.Connection, tenant: uuid.UUID, target: uuid.UUID, payload: dict[str, Any]
+) -> None:
+    row = await conn.fetchrow(
+        "SELECT r.* FROM role_assignments r JOIN accounts a ON a.id = r.account_id"
+        " WHERE r.tenant_id = $1 AND a.login = 'new-person' AND r.role = 'member'",
+        tenant,
+    )
+    assert row is not None and (str(row["id"]), row["organization_id"]) == (payload["grant"]["id"], target)
+
+
+async def _key_made(
+    conn: asyncpg.Connection, tenant: uuid.UUID, target: uuid.UUID, payload: dict[str, Any]
+) -> None:
+    row = await conn.fetchrow("SELECT * FROM api_keys WHERE id = $1", uuid.UUID(payload["apiKey"]["id"]))
+    assert row is not None and (row["tenant_id"], row["name"], row["revoked_at"]) == (
+        tenant,
+        "矩阵密钥",
+        None,
+    )
+    assert payload["secret"].startswith(f"alk_{row['prefix']}_")
+
+
+async def _revoked(
+    conn: asyncpg.Connection, tenant: uuid.UUID, target: uuid.UUID, payload: dict[str, Any]
+) -> None:
+    left = await conn.fetchval(
+        "SELECT count(*) FROM role_assignments r JOIN accounts a ON a.id = r.account_id"
+        " WHERE r.tenant_id = $1 AND a.login = 'revocable' AND r.role = 'auditor'",
+        tenant,
+    )
+    assert left == 0
+
+
+EFFECTS: dict[str, Effect] = {
+    "createOrganization": _created,
+    "updateOrganization": _renamed,
+    "archiveOrganization": _archived,
+    "grantRole": _granted,
+    "createApiKey": _key_made,
+    "revokeRole": _revoked,
+}
+"""What an allowed mutation must have done, beyond answering without errors."""
+
+
 @pytest.mark.parametrize("login", ROLES)
 @pytest.mark.parametrize(("mutation", "document", "allowed"), CASES, ids=[c[0] for c in CASES])
 async def test_role_matrix(
     gql: GraphQLClient,
     admin_conn: asyncpg.Connection,
+    writes_nothing: WritesNothing,
     demo: dict[str, uuid.UUID],
     login: str,
     mutation: str,
@@ -113,16 +188,15 @@ async def test_role_matrix(
             " SELECT $1, id, 'auditor' FROM accounts WHERE login = 'revocable' ON CONFLICT DO NOTHING",
             tenant,
         )
-    snapshot = "SELECT (SELECT count(*) FROM organizations), (SELECT count(*) FROM role_assignments), (SELECT count(*) FROM audit_log), (SELECT string_agg(name || coalesce(archived_at::text, ''), ',' ORDER BY id) FROM organizations)"
-    before = await admin_conn.fetchrow(snapshot)
+    before = await writes_nothing.snapshot()
     query, variables = document(str(target))  # type: ignore[operator]
     body = await gql(query, variables, login=login)
     if login in allowed:
         assert body.get("errors") is None, body
-        assert body["data"][mutation]  # type: ignore[index]
+        await EFFECTS[mutation](admin_conn, tenant, target, body["data"][mutation])  # type: ignore[index]
     else:
         assert error_code(body) == "FORBIDDEN", body
-        assert await admin_conn.fetchrow(snapshot) == before
+        await writes_nothing.assert_unchanged(before)
 
 
 async def test_soe_admin_cannot_touch_the_street_subtree_but_can_its_own(
@@ -145,14 +219,20 @@ async def test_soe_admin_cannot_touch_the_street_subtree_but_can_its_own(
 
 
 async def test_partner_keys_change_nothing(
-    http: httpx.AsyncClient, admin_conn: asyncpg.Connection, demo: dict[str, uuid.UUID]
+    http: httpx.AsyncClient,
+    admin_conn: asyncpg.Connection,
+    writes_nothing: WritesNothing,
+    demo: dict[str, uuid.UUID],
 ) -> None:
     key = await create_api_key(admin_conn, tenant_slug="demo", name="只读合作系统")
     street = await _org(admin_conn, demo["demo"], "东城街道党工委")
     target = await _fresh_community(admin_conn, demo["demo"], street)
-    for mutation, document, _allowed in CASES:
-        query, variables = document(str(target))  # type: ignore[operator]
-        response = await http.post(
-            "/graphql", json={"query": query, "variables": variables}, headers={"x-api-key": key.plaintext}
-        )
-        assert error_code(response.json()) == "FORBIDDEN", mutation
+    async with writes_nothing():
+        for mutation, document, _allowed in CASES:
+            query, variables = document(str(target))  # type: ignore[operator]
+            response = await http.post(
+                "/graphql",
+                json={"query": query, "variables": variables},
+                headers={"x-api-key": key.plaintext},
+            )
+            assert error_code(response.json()) == "FORBIDDEN", mutation

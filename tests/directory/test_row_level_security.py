@@ -26,7 +26,9 @@ from tests.support.databases import scratch_database
 
 
 @pytest.fixture(scope="module")
-async def seeded(admin_url: str, settings: Settings) -> AsyncIterator[tuple[asyncpg.Connection, asyncpg.Pool]]:
+async def seeded(
+    admin_url: str, settings: Settings
+) -> AsyncIterator[tuple[asyncpg.Connection, asyncpg.Pool]]:
     """A database of its own with the demo data of every domain: the owner's connection and
     the app role's pool."""
     async with scratch_database(admin_url, "alliance_rls") as url:
@@ -41,7 +43,9 @@ async def seeded(admin_url: str, settings: Settings) -> AsyncIterator[tuple[asyn
             await owner.close()
 
 
-async def test_every_tenant_table_is_secured_and_forced(seeded: tuple[asyncpg.Connection, asyncpg.Pool]) -> None:
+async def test_every_tenant_table_is_secured_and_forced(
+    seeded: tuple[asyncpg.Connection, asyncpg.Pool],
+) -> None:
     owner, _ = seeded
     tables = await tenant_tables(owner)
     assert set(NOT_TENANT_SECURED) <= set(tables), "an exception names a table that is gone"
@@ -92,7 +96,6 @@ async def test_a_row_of_one_tenant_is_invisible_to_another_and_to_none(
             assert await _count(pool, table, key, a) == 1
             assert await _count(pool, table, key, b) == 0
             assert await _count(pool, table, key, None) == 0
-
 
 
 async def test_cannot_write_into_another_tenant(conn: asyncpg.Connection, demo: dict[str, uuid.UUID]) -> None:

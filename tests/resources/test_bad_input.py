@@ -6,7 +6,6 @@ import datetime as dt
 import uuid
 from typing import Any
 
-import asyncpg
 import pytest
 
 from tests.conftest import GraphQLClient, error_code
@@ -21,22 +20,18 @@ from tests.resources.conftest import (
     request,
     window,
 )
-
-SNAPSHOT = (
-    "SELECT (SELECT count(*) FROM bookings), (SELECT count(*) FROM audit_log), (SELECT count(*) FROM outbox)"
-)
+from tests.support.writes import WritesNothing
 
 
 async def _refused(
     gql: GraphQLClient,
-    admin_conn: asyncpg.Connection,
+    writes_nothing: WritesNothing,
     resource_id: object,
     slot: tuple[str, str],
     **fields: Any,
 ) -> tuple[str | None, str | None]:
-    before = await admin_conn.fetchrow(SNAPSHOT)
-    body = await request(gql, resource_id, slot, **fields)
-    assert await admin_conn.fetchrow(SNAPSHOT) == before, "a refused request wrote something"
+    async with writes_nothing():
+        body = await request(gql, resource_id, slot, **fields)
     return error_code(body), field_of(body)
 
 
@@ -65,39 +60,48 @@ def _ten_years() -> tuple[str, str]:
 )
 async def test_bad_window_or_numbers(
     gql: GraphQLClient,
-    admin_conn: asyncpg.Connection,
+    writes_nothing: WritesNothing,
     make_resource: MakeResource,
     slot: tuple[str, str],
     fields: dict[str, object],
     expected: tuple[str, str],
 ) -> None:
     venue = await make_resource(capacity=50)
-    assert await _refused(gql, admin_conn, venue["id"], slot, **fields) == expected
+    assert await _refused(gql, writes_nothing, venue["id"], slot, **fields) == expected
 
 
 async def test_material_quantity_against_stock(
-    gql: GraphQLClient, admin_conn: asyncpg.Connection, make_resource: MakeResource
+    gql: GraphQLClient, writes_nothing: WritesNothing, make_resource: MakeResource
 ) -> None:
     material = await make_resource(kind="MATERIAL", quantity=5, capacity=None)
     for quantity in (0, -1, 6):
-        assert await _refused(gql, admin_conn, material["id"], window(5, 9), quantity=quantity) == (
+        assert await _refused(gql, writes_nothing, material["id"], window(5, 9), quantity=quantity) == (
             "BAD_USER_INPUT",
             "quantity",
         )
 
 
 async def test_outside_opening_hours_and_blackout_dates(
-    gql: GraphQLClient, admin_conn: asyncpg.Connection, make_resource: MakeResource
+    gql: GraphQLClient, writes_nothing: WritesNothing, make_resource: MakeResource
 ) -> None:
     friday = next_weekday(5, 14)
     blackout = dt.date.fromisoformat(next_weekday(5, 14, weeks=2)[0][:10])
     venue = await make_resource(
         openingHours=[{"weekday": 5, "start": "14:00", "end": "18:00"}], blackoutDates=[blackout.isoformat()]
     )
-    assert await _refused(gql, admin_conn, venue["id"], next_weekday(5, 13)) == ("BAD_USER_INPUT", "start")
-    assert await _refused(gql, admin_conn, venue["id"], next_weekday(5, 17)) == ("BAD_USER_INPUT", "start")
-    assert await _refused(gql, admin_conn, venue["id"], next_weekday(4, 14)) == ("BAD_USER_INPUT", "start")
-    assert await _refused(gql, admin_conn, venue["id"], next_weekday(5, 14, weeks=2)) == (
+    assert await _refused(gql, writes_nothing, venue["id"], next_weekday(5, 13)) == (
+        "BAD_USER_INPUT",
+        "start",
+    )
+    assert await _refused(gql, writes_nothing, venue["id"], next_weekday(5, 17)) == (
+        "BAD_USER_INPUT",
+        "start",
+    )
+    assert await _refused(gql, writes_nothing, venue["id"], next_weekday(4, 14)) == (
+        "BAD_USER_INPUT",
+        "start",
+    )
+    assert await _refused(gql, writes_nothing, venue["id"], next_weekday(5, 14, weeks=2)) == (
         "BAD_USER_INPUT",
         "start",
     )
@@ -105,21 +109,25 @@ async def test_outside_opening_hours_and_blackout_dates(
 
 
 async def test_archived_draft_and_unknown_resources(
-    gql: GraphQLClient, admin_conn: asyncpg.Connection, make_resource: MakeResource
+    gql: GraphQLClient, writes_nothing: WritesNothing, make_resource: MakeResource
 ) -> None:
     archived = await make_resource()
     data(await gql(ARCHIVE, {"id": archived["id"]}, login="street-admin"), "archiveResource")
-    assert await _refused(gql, admin_conn, archived["id"], window(5, 10)) == ("BAD_USER_INPUT", "resourceId")
+    assert await _refused(gql, writes_nothing, archived["id"], window(5, 10)) == (
+        "BAD_USER_INPUT",
+        "resourceId",
+    )
     draft = await make_resource(publish=False)
     # A member cannot see another organisation's draft at all.
-    assert await _refused(gql, admin_conn, draft["id"], window(5, 10)) == ("NOT_FOUND", "resourceId")
-    assert await _refused(gql, admin_conn, str(uuid.uuid4()), window(5, 10)) == ("NOT_FOUND", "resourceId")
-    assert await _refused(gql, admin_conn, "42", window(5, 10)) == ("BAD_USER_INPUT", "resourceId")
+    assert await _refused(gql, writes_nothing, draft["id"], window(5, 10)) == ("NOT_FOUND", "resourceId")
+    assert await _refused(gql, writes_nothing, str(uuid.uuid4()), window(5, 10)) == (
+        "NOT_FOUND",
+        "resourceId",
+    )
+    assert await _refused(gql, writes_nothing, "42", window(5, 10)) == ("BAD_USER_INPUT", "resourceId")
 
 
-async def test_other_tenants_resource_is_not_found(
-    gql: GraphQLClient, admin_conn: asyncpg.Connection
-) -> None:
+async def test_other_tenants_resource_is_not_found(gql: GraphQLClient, writes_nothing: WritesNothing) -> None:
     created = data(
         await gql(
             CREATE, {"input": {"kind": "VENUE", "title": "滨江会场"}}, login="alliance-admin", tenant="other"
@@ -128,7 +136,7 @@ async def test_other_tenants_resource_is_not_found(
         "resource",
     )
     data(await gql(PUBLISH, {"id": created["id"]}, login="alliance-admin", tenant="other"), "publishResource")
-    assert await _refused(gql, admin_conn, created["id"], window(5, 10)) == ("NOT_FOUND", "resourceId")
+    assert await _refused(gql, writes_nothing, created["id"], window(5, 10)) == ("NOT_FOUND", "resourceId")
     seen = await gql(
         "query($id: ID!) { resource(id: $id) { id } }", {"id": created["id"]}, login="alliance-admin"
     )

@@ -47,11 +47,15 @@ async def handshake(ws: ClientConnection, payload: dict[str, Any] | None = None)
 async def subscribe(
     ws: ClientConnection, query: str, variables: dict[str, Any] | None = None, op_id: str = "1"
 ) -> None:
-    await send(ws, {"id": op_id, "type": "subscribe", "payload": {"query": query, "variables": variables or {}}})
+    await send(
+        ws, {"id": op_id, "type": "subscribe", "payload": {"query": query, "variables": variables or {}}}
+    )
 
 
 @contextlib.asynccontextmanager
-async def graphql_ws(server: RunningServer, payload: dict[str, Any] | None = None) -> AsyncIterator[ClientConnection]:
+async def graphql_ws(
+    server: RunningServer, payload: dict[str, Any] | None = None
+) -> AsyncIterator[ClientConnection]:
     """An acknowledged graphql-transport-ws connection for the block."""
     ws = await open_socket(server)
     try:
