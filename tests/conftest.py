@@ -20,11 +20,11 @@ import pytest
 import uvicorn
 
 from services.core.db import create_pool
-from services.core.dsn import with_database
 from services.core.embedded import EmbeddedBroker, free_port, start_postgres, stop_postgres
 from services.core.migrations import migrate
 from services.core.settings import Settings
 from services.gateway.app import create_app
+from tests.support.databases import create_database
 from tests.support.writes import WritesNothing
 
 
@@ -38,17 +38,7 @@ def admin_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     else:
         pgdata = tmp_path_factory.mktemp("pg") / "data"
         server_url = start_postgres(pgdata)
-    name = f"alliance_test_{uuid.uuid4().hex[:8]}"
-
-    async def create() -> None:
-        conn = await asyncpg.connect(server_url)
-        try:
-            await conn.execute(f'CREATE DATABASE "{name}"')
-        finally:
-            await conn.close()
-
-    asyncio.run(create())
-    url = with_database(server_url, name)
+    url = asyncio.run(create_database(server_url, "alliance_test"))
     migrate(replace(Settings(), database_url=url))
     yield url
     if pgdata is not None:

@@ -12,34 +12,10 @@ import pytest
 
 from services.directory.operations import create_api_key
 from tests.conftest import GraphQLClient, error_code
+from tests.support.organizations import SOE, STREET, new_org, org_id
 from tests.support.writes import WritesNothing
 
 ROLES = ["alliance-admin", "street-admin", "soe-admin", "member", "auditor"]
-
-
-async def _org(admin_conn: asyncpg.Connection, tenant_id: uuid.UUID, name: str) -> uuid.UUID:
-    return uuid.UUID(
-        str(
-            await admin_conn.fetchval(
-                "SELECT id FROM organizations WHERE tenant_id = $1 AND name = $2", tenant_id, name
-            )
-        )
-    )
-
-
-async def _fresh_community(
-    admin_conn: asyncpg.Connection, tenant_id: uuid.UUID, parent: uuid.UUID
-) -> uuid.UUID:
-    return uuid.UUID(
-        str(
-            await admin_conn.fetchval(
-                "INSERT INTO organizations (tenant_id, name, kind, parent_id) VALUES ($1, $2, 'COMMUNITY', $3) RETURNING id",
-                tenant_id,
-                f"矩阵测试-{uuid.uuid4().hex[:6]}",
-                parent,
-            )
-        )
-    )
 
 
 # (mutation name, document builder, logins allowed) — on an organisation below the street committee.
@@ -176,8 +152,8 @@ async def test_role_matrix(
     allowed: set[str],
 ) -> None:
     tenant = demo["demo"]
-    street = await _org(admin_conn, tenant, "东城街道党工委")
-    target = await _fresh_community(admin_conn, tenant, street)
+    street = await org_id(admin_conn, tenant, STREET)
+    target = await new_org(admin_conn, tenant, parent=street, prefix="矩阵测试")
     if mutation == "revokeRole":
         await admin_conn.execute(
             "INSERT INTO accounts (home_tenant_id, login, display_name) VALUES ($1, 'revocable', 'r') ON CONFLICT DO NOTHING",
@@ -202,14 +178,14 @@ async def test_role_matrix(
 async def test_soe_admin_cannot_touch_the_street_subtree_but_can_its_own(
     gql: GraphQLClient, admin_conn: asyncpg.Connection, demo: dict[str, uuid.UUID]
 ) -> None:
-    soe = await _org(admin_conn, demo["demo"], "城市建设投资集团有限公司党委")
+    soe = await org_id(admin_conn, demo["demo"], SOE)
     body = await gql(
         'mutation($id: ID!) { updateOrganization(input: {id: $id, contactName: "王书记"}) { organization { id } } }',
         {"id": str(soe)},
         login="soe-admin",
     )
     assert body.get("errors") is None, body
-    street = await _org(admin_conn, demo["demo"], "东城街道党工委")
+    street = await org_id(admin_conn, demo["demo"], STREET)
     moved = await gql(
         "mutation($id: ID!, $p: ID!) { updateOrganization(input: {id: $id, parentId: $p}) { organization { id } } }",
         {"id": str(soe), "p": str(street)},
@@ -225,8 +201,8 @@ async def test_partner_keys_change_nothing(
     demo: dict[str, uuid.UUID],
 ) -> None:
     key = await create_api_key(admin_conn, tenant_slug="demo", name="只读合作系统")
-    street = await _org(admin_conn, demo["demo"], "东城街道党工委")
-    target = await _fresh_community(admin_conn, demo["demo"], street)
+    street = await org_id(admin_conn, demo["demo"], STREET)
+    target = await new_org(admin_conn, demo["demo"], parent=street, prefix="矩阵测试")
     async with writes_nothing():
         for mutation, document, _allowed in CASES:
             query, variables = document(str(target))  # type: ignore[operator]

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import httpx
 
 from services.core.settings import Settings
 from tests.conftest import GraphQLClient, RunningServer, Tokens, error_code
+from tests.support.polling import eventually
 
 AUDIT = "{ auditLog(first: 1) { totalCount } }"
 
@@ -21,13 +20,7 @@ async def _code_on(server: RunningServer, token: str) -> str | None:
 
 
 async def _eventually(server: RunningServer, token: str, expected: str | None) -> str | None:
-    code = None
-    for _ in range(100):
-        code = await _code_on(server, token)
-        if code == expected:
-            break
-        await asyncio.sleep(0.1)
-    return code
+    return await eventually(lambda: _code_on(server, token), lambda code: code == expected, interval=0.1)
 
 
 async def test_grant_and_revoke_reach_another_replica(

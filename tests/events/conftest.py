@@ -10,7 +10,7 @@ import secrets
 import string
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -19,35 +19,34 @@ import pytest
 from aiokafka import AIOKafkaConsumer, ConsumerRecord
 
 from services.core.db import create_pool
-from services.core.dsn import with_database
 from services.core.embedded import EmbeddedBroker
-from services.core.migrations import migrate
 from services.core.settings import Settings
 from services.events.consumer import EventConsumer
 from services.events.envelope import Envelope
 from services.events.outbox import record_event
 from services.events.registry import Handler, Registry
 from services.events.relay import OutboxRelay
+from tests.support.databases import scratch_database
+from tests.support.outbox import unsent
+from tests.support.polling import wait_until
+
+__all__ = ["unsent", "wait_until"]  # kept importable from here for the event tests
 
 
 @pytest.fixture(scope="package")
-async def events_admin_url(admin_url: str, admin_conn: asyncpg.Connection) -> AsyncIterator[str]:
+async def events_admin_url(admin_url: str) -> AsyncIterator[str]:
     """A superuser URL for a fresh, migrated database used only by the event tests."""
-    name = f"alliance_events_{uuid.uuid4().hex[:8]}"
-    await admin_conn.execute(f'CREATE DATABASE "{name}"')
-    url = with_database(admin_url, name)
-    await asyncio.to_thread(migrate, replace(Settings(), database_url=url))
-    owner = await asyncpg.connect(url)
-    try:
-        # Handlers' visible effect: a count per event, which must never pass one.
-        await owner.execute(
-            "CREATE TABLE test_effect (consumer text, event_id uuid, n int NOT NULL DEFAULT 1,"
-            " PRIMARY KEY (consumer, event_id))"
-        )
-    finally:
-        await owner.close()
-    yield url
-    await admin_conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    async with scratch_database(admin_url, "alliance_events") as url:
+        owner = await asyncpg.connect(url)
+        try:
+            # Handlers' visible effect: a count per event, which must never pass one.
+            await owner.execute(
+                "CREATE TABLE test_effect (consumer text, event_id uuid, n int NOT NULL DEFAULT 1,"
+                " PRIMARY KEY (consumer, event_id))"
+            )
+        finally:
+            await owner.close()
+        yield url
 
 
 @pytest.fixture(scope="package")
@@ -106,24 +105,6 @@ async def record(
             data=data or {},
             source="tests/events",
         )
-
-
-async def wait_until(
-    check: Callable[[], Awaitable[bool]], *, within: float = 10.0, interval: float = 0.05
-) -> None:
-    """Poll ``check`` until it holds; fail the test after ``within`` seconds."""
-    deadline = time.monotonic() + within
-    while not await check():
-        if time.monotonic() > deadline:
-            pytest.fail(f"condition not met within {within}s")
-        await asyncio.sleep(interval)
-
-
-async def unsent(pool: asyncpg.Pool, aggregate_type: str) -> int:
-    count: int = await pool.fetchval(
-        "SELECT count(*) FROM outbox WHERE aggregate_type = $1 AND sent_at IS NULL", aggregate_type
-    )
-    return count
 
 
 async def read_topic(

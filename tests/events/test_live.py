@@ -17,7 +17,9 @@ from services.core.embedded import EmbeddedBroker
 from services.core.settings import Settings
 from services.events.envelope import Envelope
 from services.events.live import LiveEventHub, LiveStream, SubscriberTooSlow
-from tests.events.conftest import fast_relay, record, running, unsent, wait_until
+from tests.events.conftest import fast_relay, record, running
+from tests.support.outbox import all_sent
+from tests.support.polling import wait_until
 
 
 @contextlib.asynccontextmanager
@@ -50,7 +52,7 @@ async def test_subscriber_gets_its_tenants_new_events_of_its_types(
     tenant_a, tenant_b = uuid.uuid4(), uuid.uuid4()
     async with running(fast_relay(events_pool, events_settings)):
         history = await record(events_pool, tenant=tenant_a, aggregate_type=aggregate_type, aggregate_id="1")
-        await wait_until(lambda: _none_unsent(events_pool, aggregate_type))
+        await wait_until(lambda: all_sent(events_pool, aggregate_type))
 
         async with (
             _hub(events_settings) as hub,
@@ -125,10 +127,6 @@ async def test_subscribing_needs_a_running_hub(events_settings: Settings) -> Non
     with pytest.raises(RuntimeError, match="not running"):
         async with hub.subscribe(tenant=uuid.uuid4()):
             pass
-
-
-async def _none_unsent(pool: asyncpg.Pool, aggregate_type: str) -> bool:
-    return await unsent(pool, aggregate_type) == 0
 
 
 async def test_a_subscriber_hears_events_after_the_broker_comes_back_empty(

@@ -13,11 +13,9 @@ from services.core.settings import Settings
 from services.events.envelope import Envelope
 from services.events.relay import RELAY_LOCK_KEY
 from services.events.topics import topic_for
-from tests.events.conftest import by_aggregate, fast_relay, read_topic, record, running, unsent, wait_until
-
-
-async def _all_sent(pool: asyncpg.Pool, aggregate_type: str) -> bool:
-    return await unsent(pool, aggregate_type) == 0
+from tests.events.conftest import by_aggregate, fast_relay, read_topic, record, running
+from tests.support.outbox import all_sent, unsent
+from tests.support.polling import wait_until
 
 
 async def test_events_arrive_in_order_per_aggregate_with_the_aggregate_as_key(
@@ -39,7 +37,7 @@ async def test_events_arrive_in_order_per_aggregate_with_the_aggregate_as_key(
 
     # Batches of 7 split every aggregate's events over several batches.
     async with running(fast_relay(events_pool, events_settings, batch_size=7)):
-        await wait_until(lambda: _all_sent(events_pool, aggregate_type))
+        await wait_until(lambda: all_sent(events_pool, aggregate_type))
 
     records = await read_topic(
         events_settings.kafka_bootstrap_servers or "", topic_for(aggregate_type), count=len(recorded)
@@ -83,7 +81,7 @@ async def test_two_relays_at_once_send_each_row_once(
         ):
             # Recorded while both relays run, so they compete for every batch.
             await asyncio.gather(*(record_for(a) for a in aggregates))
-            await wait_until(lambda: _all_sent(events_pool, aggregate_type))
+            await wait_until(lambda: all_sent(events_pool, aggregate_type))
     finally:
         await other_pool.close()
 
@@ -134,7 +132,10 @@ async def test_prune_deletes_only_rows_sent_before_the_retention(
 async def test_relay_wakes_on_commit_not_on_its_poll(
     events_pool: asyncpg.Pool, events_settings: Settings, tenant: uuid.UUID, aggregate_type: str
 ) -> None:
+    """With a 60 s poll, only the commit's notification can get an event sent within seconds."""
+    await record(events_pool, tenant=tenant, aggregate_type=aggregate_type, aggregate_id="0")
     async with running(fast_relay(events_pool, events_settings, poll_interval=60)):
-        await asyncio.sleep(0.3)  # idle, listening
+        # Sent by its first pass: the relay is up, and it listens before it claims anything.
+        await wait_until(lambda: all_sent(events_pool, aggregate_type=aggregate_type), within=10)
         await record(events_pool, tenant=tenant, aggregate_type=aggregate_type, aggregate_id="1")
-        await wait_until(lambda: _all_sent(events_pool, aggregate_type), within=3)
+        await wait_until(lambda: all_sent(events_pool, aggregate_type=aggregate_type), within=10)

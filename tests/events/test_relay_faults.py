@@ -34,9 +34,9 @@ from tests.events.conftest import (
     read_topic,
     running,
     service_name,
-    unsent,
-    wait_until,
 )
+from tests.support.outbox import all_sent, unsent
+from tests.support.polling import wait_until
 
 
 async def _record_rounds(
@@ -125,7 +125,7 @@ async def test_relay_killed_mid_run_then_restarted_delivers_everything(
 
     second = subprocess.Popen(command, env=env, stdout=log, stderr=log)  # noqa: ASYNC220, S603
     try:
-        await wait_until(lambda: _none_unsent(events_pool, aggregate_type), within=20)
+        await wait_until(lambda: all_sent(events_pool, aggregate_type), within=20)
     finally:
         second.send_signal(signal.SIGTERM)
         assert second.wait(10) == 0, (tmp_path / "relay.log").read_text()
@@ -165,7 +165,7 @@ async def test_batch_sent_but_not_marked_is_sent_again_and_takes_effect_once(
     assert await unsent(events_pool, aggregate_type) == len(recorded)
 
     async with running(fast_relay(events_pool, events_settings)):
-        await wait_until(lambda: _none_unsent(events_pool, aggregate_type))
+        await wait_until(lambda: all_sent(events_pool, aggregate_type))
 
     records = await read_topic(
         events_settings.kafka_bootstrap_servers or "", topic_for(aggregate_type), count=2 * len(recorded)
@@ -192,7 +192,7 @@ async def test_broker_outage_recording_goes_on_and_the_relay_catches_up(
                 aggregates=aggregates,
                 rounds=range(1),
             )
-            await wait_until(lambda: _none_unsent(events_pool, aggregate_type))
+            await wait_until(lambda: all_sent(events_pool, aggregate_type))
 
             # The broker dies (stop() would first wait 5 s for connected clients to leave).
             assert broker.process is not None
@@ -205,13 +205,23 @@ async def test_broker_outage_recording_goes_on_and_the_relay_catches_up(
                 aggregates=aggregates,
                 rounds=range(1, 6),
             )
-            await asyncio.sleep(1.5)  # the relay tries, fails and backs off
+
+            async def tried() -> bool:
+                return bool(
+                    await events_pool.fetchval(
+                        "SELECT bool_or(attempts > 0) FROM outbox WHERE id = ANY ($1::uuid[])",
+                        [e.id for e in during],
+                    )
+                )
+
+            # The relay claimed a batch, failed to send it, counted the attempt and backs off.
+            await wait_until(tried, within=20)
             assert await unsent(events_pool, aggregate_type) == len(during)
 
             # A new, empty broker on the same address: no topics, no messages.
             broker = EmbeddedBroker(port=broker.port)
             await asyncio.to_thread(broker.start)
-            await wait_until(lambda: _none_unsent(events_pool, aggregate_type), within=20)
+            await wait_until(lambda: all_sent(events_pool, aggregate_type), within=20)
 
         records = await read_topic(broker.bootstrap_servers, topic_for(aggregate_type), count=len(during))
         assert {Envelope.from_json(r.value).id for r in records} == {e.id for e in during}
@@ -231,7 +241,3 @@ async def test_broker_outage_recording_goes_on_and_the_relay_catches_up(
         assert attempts > 1  # the failed send was counted
     finally:
         await asyncio.to_thread(broker.stop)
-
-
-async def _none_unsent(pool: asyncpg.Pool, aggregate_type: str) -> bool:
-    return await unsent(pool, aggregate_type) == 0

@@ -5,7 +5,6 @@ after a restart. Runs a platform of its own: its own database and its own broker
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import replace
 
@@ -14,33 +13,27 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer
 
-from services.core.dsn import with_database
 from services.core.embedded import EmbeddedBroker
-from services.core.migrations import migrate
 from services.core.settings import Settings
 from services.directory.demo import seed_directory
 from services.events.envelope import Envelope
 from tests.conftest import RunningServer, Tokens
+from tests.support.databases import scratch_database
+from tests.support.outbox import unsent
 
 CREATE = "mutation($name: String!) { createOrganization(input: {name: $name, kind: AGENCY}) { organization { id } } }"
 RENAME = "mutation($id: ID!, $name: String!) { updateOrganization(input: {id: $id, name: $name}) { organization { id } } }"
 
 
 @pytest.fixture
-async def isolated(
-    admin_url: str, admin_conn: asyncpg.Connection, settings: Settings
-) -> AsyncIterator[tuple[Settings, asyncpg.Connection]]:
-    name = f"alliance_outage_{uuid.uuid4().hex[:8]}"
-    await admin_conn.execute(f'CREATE DATABASE "{name}"')
-    url = with_database(admin_url, name)
-    await asyncio.to_thread(migrate, replace(Settings(), database_url=url))
-    owner = await asyncpg.connect(url)
-    await seed_directory(owner)
-    try:
-        yield replace(settings, database_url=url, workers_in_server=()), owner
-    finally:
-        await owner.close()
-        await admin_conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+async def isolated(admin_url: str, settings: Settings) -> AsyncIterator[tuple[Settings, asyncpg.Connection]]:
+    async with scratch_database(admin_url, "alliance_outage") as url:
+        owner = await asyncpg.connect(url)
+        try:
+            await seed_directory(owner)
+            yield replace(settings, database_url=url, workers_in_server=()), owner
+        finally:
+            await owner.close()
 
 
 async def _read_all(bootstrap: str, topic: str, expected: int, within: float) -> list[Envelope]:
@@ -98,12 +91,7 @@ async def test_mutations_survive_a_broker_outage(isolated: tuple[Settings, async
         mine = [e for e in events if e.subject == org_id]
         renames = [e.data["name"] for e in mine if e.type == "organization.updated.v1"]
         assert renames == [f"停机中{step}" for step in range(5)]
-        assert (
-            await owner.fetchval(
-                "SELECT count(*) FROM outbox WHERE aggregate_id = $1 AND sent_at IS NULL", org_id
-            )
-            == 0
-        )
+        assert await unsent(owner, aggregate_id=org_id) == 0
     finally:
         if server.task is not None and not server.task.done():
             await server.stop()

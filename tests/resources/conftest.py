@@ -13,11 +13,11 @@ import pytest
 
 from services.directory.operations import create_api_key
 from tests.conftest import GraphQLClient
+from tests.support.organizations import COMMUNITY, SOE, STREET, new_org, org_id
+
+__all__ = ["COMMUNITY", "SOE", "STREET", "org_id"]  # kept importable from here
 
 LOCAL = ZoneInfo("Asia/Shanghai")
-STREET = "东城街道党工委"
-COMMUNITY = "花园社区党委"
-SOE = "城市建设投资集团有限公司党委"
 
 CREATE = """
 mutation($input: CreateResourceInput!) {
@@ -68,29 +68,11 @@ def next_weekday(
     return window(days, hour, hours, minute)
 
 
-async def org_id(admin_conn: asyncpg.Connection, tenant_id: uuid.UUID, name: str) -> uuid.UUID:
-    found = await admin_conn.fetchval(
-        "SELECT id FROM organizations WHERE tenant_id = $1 AND name = $2", tenant_id, name
-    )
-    assert found is not None, name
-    return uuid.UUID(str(found))
-
-
 @pytest.fixture
 async def fresh_org(admin_conn: asyncpg.Connection, demo: dict[str, uuid.UUID]) -> uuid.UUID:
     """A new community below the street committee (so street-admin manages it), owning nothing yet."""
     street = await org_id(admin_conn, demo["demo"], STREET)
-    return uuid.UUID(
-        str(
-            await admin_conn.fetchval(
-                "INSERT INTO organizations (tenant_id, name, kind, parent_id) VALUES ($1, $2, 'COMMUNITY', $3)"
-                " RETURNING id",
-                demo["demo"],
-                f"资源测试社区-{uuid.uuid4().hex[:6]}",
-                street,
-            )
-        )
-    )
+    return await new_org(admin_conn, demo["demo"], parent=street, prefix="资源测试社区")
 
 
 MakeResource = Callable[..., Awaitable[dict[str, object]]]

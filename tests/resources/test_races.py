@@ -13,6 +13,7 @@ import pytest
 from services.core.tenancy import set_scope
 from tests.conftest import GraphQLClient, Tokens, error_code
 from tests.resources.conftest import APPROVE, MakeResource, data, request, requested, window
+from tests.support.polling import wait_until
 
 
 async def _as(tokens: Tokens, login: str) -> dict[str, str]:
@@ -105,6 +106,7 @@ async def _pending_pair(
 async def test_the_database_refuses_the_second_approval_on_its_own(
     gql: GraphQLClient,
     pool: asyncpg.Pool,
+    admin_conn: asyncpg.Connection,
     make_resource: MakeResource,
     demo: dict[str, uuid.UUID],
     fields: dict[str, object],
@@ -122,8 +124,17 @@ async def test_the_database_refuses_the_second_approval_on_its_own(
             await set_scope(cast(asyncpg.Connection, one), tenant_id=demo["demo"])
             await set_scope(cast(asyncpg.Connection, two), tenant_id=demo["demo"])
             await one.execute(approve, first)
+            two_pid = two.get_server_pid()
             racing = asyncio.create_task(two.execute(approve, second))
-            await asyncio.sleep(0.2)
+
+            async def two_waits_for_a_lock() -> bool:
+                return bool(
+                    await admin_conn.fetchval(
+                        "SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = $1", two_pid
+                    )
+                )
+
+            await wait_until(two_waits_for_a_lock)
             assert not racing.done(), "the second approval should wait for the first"
             await one_tx.commit()
             with pytest.raises(error):

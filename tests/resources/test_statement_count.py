@@ -21,7 +21,7 @@ from services.core.db import app_dsn
 from services.core.principal import Principal
 from services.core.settings import Settings
 from services.directory.operations import account_id_for
-from tests.resources.conftest import COMMUNITY, SOE, STREET, org_id
+from tests.support.organizations import COMMUNITY, SOE, STREET, new_org, org_id
 
 PAGE = """
 query($first: Int!, $owner: ID!) {
@@ -87,12 +87,7 @@ async def _owner_with_busy_resources(admin_conn: asyncpg.Connection, tenant_id: 
     """A new organisation with 22 published bases, each with a menu and 3 approved bookings."""
     street = await org_id(admin_conn, tenant_id, STREET)
     requesters = [await org_id(admin_conn, tenant_id, name) for name in (COMMUNITY, SOE, STREET)]
-    owner = await admin_conn.fetchval(
-        "INSERT INTO organizations (tenant_id, name, kind, parent_id) VALUES ($1, $2, 'COMMUNITY', $3) RETURNING id",
-        tenant_id,
-        f"计数社区-{uuid.uuid4().hex[:6]}",
-        street,
-    )
+    owner = await new_org(admin_conn, tenant_id, parent=street, prefix="计数社区")
     start = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(days=30)
     for index in range(22):
         resource = await admin_conn.fetchval(

@@ -7,8 +7,8 @@ import asyncpg
 
 async def unsent(
     db: asyncpg.Pool | asyncpg.Connection,
-    *,
     aggregate_type: str | None = None,
+    *,
     aggregate_id: str | None = None,
 ) -> int:
     """How many outbox rows (of this aggregate type and/or id) the relay has not sent yet."""
@@ -23,8 +23,8 @@ async def unsent(
 
 async def all_sent(
     db: asyncpg.Pool | asyncpg.Connection,
-    *,
     aggregate_type: str | None = None,
+    *,
     aggregate_id: str | None = None,
 ) -> bool:
     """Whether the relay has sent every such row (a condition for ``wait_until``)."""
