@@ -10,7 +10,7 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import asyncpg
@@ -117,6 +117,7 @@ class RunningServer:
             lifespan="on",
             ws="websockets-sansio",
         )
+        self.app = config.app
         self.server = uvicorn.Server(config)
         self.task: asyncio.Task[None] | None = None
 
@@ -184,12 +185,28 @@ def tokens(settings: Settings, admin_conn: asyncpg.Connection, demo: dict[str, u
     return Tokens(settings, admin_conn, demo)
 
 
-class GraphQLClient:
-    """Posts GraphQL documents over HTTP and hands back the decoded response."""
+@dataclass(frozen=True)
+class SentDocument:
+    """One GraphQL request a test sent through ``gql``, as the differential test replays it."""
 
-    def __init__(self, http: httpx.AsyncClient, tokens: Tokens) -> None:
+    query: str
+    variables: str  # JSON, so the record is hashable
+    login: str | None
+    tenant: str
+    headers: tuple[tuple[str, str], ...]
+
+
+class GraphQLClient:
+    """Posts GraphQL documents over HTTP and hands back the decoded response; remembers what
+    it sent (tests/schema/test_execution_paths.py replays every document on both execution
+    paths)."""
+
+    def __init__(
+        self, http: httpx.AsyncClient, tokens: Tokens, sent: set[SentDocument] | None = None
+    ) -> None:
         self.http = http
         self.tokens = tokens
+        self.sent = sent
 
     async def __call__(
         self,
@@ -200,6 +217,16 @@ class GraphQLClient:
         tenant: str = "demo",
         headers: dict[str, str] | None = None,
     ) -> dict[str, object]:
+        if self.sent is not None:
+            self.sent.add(
+                SentDocument(
+                    query,
+                    orjson.dumps(variables or {}).decode(),
+                    login,
+                    tenant,
+                    tuple(sorted((headers or {}).items())),
+                )
+            )
         sent = dict(headers or {})
         if login is not None:
             sent["authorization"] = f"Bearer {await self.tokens(login, tenant)}"
@@ -211,9 +238,23 @@ class GraphQLClient:
         return body
 
 
+@pytest.fixture(scope="session")
+def sent_documents() -> set[SentDocument]:
+    """Every request sent through ``gql`` in this run."""
+    return set()
+
+
 @pytest.fixture
-def gql(http: httpx.AsyncClient, tokens: Tokens) -> GraphQLClient:
-    return GraphQLClient(http, tokens)
+def gql(http: httpx.AsyncClient, tokens: Tokens, sent_documents: set[SentDocument]) -> GraphQLClient:
+    return GraphQLClient(http, tokens, sent_documents)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "after_suite: runs after every other test (it uses what they sent)")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.get_closest_marker("after_suite") is not None)
 
 
 def error_code(body: dict[str, object]) -> str | None:
