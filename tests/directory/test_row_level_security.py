@@ -77,15 +77,19 @@ async def test_a_row_of_one_tenant_is_invisible_to_another_and_to_none(
     a, b = tenants["demo"], tenants["other"]
     tables = await secured_tenant_tables(owner)
     assert tables
+    # Rows are written as the app writes them: scoped to a tenant and an account of it.
+    actor = await owner.fetchval(
+        "SELECT account_id FROM role_assignments WHERE tenant_id = $1 AND role = 'alliance_admin' LIMIT 1", a
+    )
     for table in tables:
         with subtests.test(table=table):
-            values = await minimal_row(owner, table, a)
+            values = await minimal_row(owner, table, a, actor)
             names = list(values)
             placeholders = ", ".join(f"${n}" for n in range(1, len(names) + 1))
             key_columns = await primary_key(owner, table)
             assert key_columns, f"{table} has no primary key to find its row by"
             async with pool.acquire() as conn, conn.transaction():
-                await set_scope(conn, tenant_id=a)
+                await set_scope(conn, tenant_id=a, account_id=actor)
                 inserted = await conn.fetchrow(
                     f"INSERT INTO {table} ({', '.join(names)}) VALUES ({placeholders})"
                     f" RETURNING {', '.join(key_columns)}",

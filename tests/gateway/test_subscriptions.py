@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import orjson
+
 from tests.conftest import RunningServer
-from tests.support.ws import graphql_ws, receive, subscribe
+from tests.support.ws import RECEIVE_TIMEOUT, graphql_ws, open_socket, receive, send, subscribe
 
 
 async def test_heartbeat_subscription_streams_and_completes(server: RunningServer) -> None:
@@ -24,16 +28,14 @@ async def test_subscription_bad_argument_has_code(server: RunningServer) -> None
 
 async def test_protocol_messages_are_text_frames(server: RunningServer) -> None:
     """Browsers' graphql-ws client parses text frames only; a binary ack breaks GraphiQL."""
-    url = server.base_url.replace("http", "ws") + "/graphql"
-    async with connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
-        await ws.send(orjson.dumps({"type": "connection_init", "payload": {}}).decode())
-        ack = await ws.recv()
-        await ws.send(
-            orjson.dumps(
-                {"id": "1", "type": "subscribe", "payload": {"query": "subscription { heartbeat(count: 1) }"}}
-            ).decode()
-        )
-        following = [await ws.recv() for _ in range(2)]
+    ws = await open_socket(server)
+    try:
+        await send(ws, {"type": "connection_init", "payload": {}})
+        ack = await asyncio.wait_for(ws.recv(), RECEIVE_TIMEOUT)
+        await subscribe(ws, "subscription { heartbeat(count: 1) }")
+        following = [await asyncio.wait_for(ws.recv(), RECEIVE_TIMEOUT) for _ in range(2)]
+    finally:
+        await ws.close()
     assert isinstance(ack, str)
     assert orjson.loads(ack) == {"type": "connection_ack"}
     assert all(isinstance(message, str) for message in following)

@@ -4,6 +4,7 @@ a table a new domain adds is covered the day its migration lands."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -96,6 +97,22 @@ async def enumerated_columns(conn: asyncpg.Connection, table: str) -> set[str]:
     return {row["attname"] for row in rows}
 
 
+async def allowed_values(conn: asyncpg.Connection, table: str) -> dict[str, str]:
+    """For a column a one-column CHECK limits to a list (``col IN ('A', 'B')``): the first value."""
+    rows = await conn.fetch(
+        "SELECT a.attname, pg_get_constraintdef(c.oid) AS definition FROM pg_constraint c"
+        " JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]"
+        " WHERE c.conrelid = $1::regclass AND c.contype = 'c' AND cardinality(c.conkey) = 1",
+        table,
+    )
+    found: dict[str, str] = {}
+    for row in rows:
+        match = re.search(r"= ANY \(ARRAY\['((?:[^']|'')*)'", row["definition"])
+        if match:
+            found[row["attname"]] = match.group(1).replace("''", "'")
+    return found
+
+
 async def primary_key(conn: asyncpg.Connection, table: str) -> list[str]:
     rows = await conn.fetch(
         "SELECT a.attname FROM pg_index i"
@@ -125,7 +142,7 @@ def plain_value(column: Column) -> Any:
         "smallint": 1,
         "bigint": 1,
         "boolean": False,
-        "timestamp with time zone": dt.datetime.now(dt.UTC),
+        "timestamp with time zone": dt.datetime.now(dt.UTC) + dt.timedelta(days=1),  # after now()
         "date": dt.date.today(),
         "jsonb": {},
         "json": {},
@@ -137,15 +154,19 @@ def plain_value(column: Column) -> Any:
     return by_type[column.type]
 
 
-async def minimal_row(owner: asyncpg.Connection, table: str, tenant_id: uuid.UUID) -> dict[str, Any]:
+async def minimal_row(
+    owner: asyncpg.Connection, table: str, tenant_id: uuid.UUID, actor: uuid.UUID | None = None
+) -> dict[str, Any]:
     """Values for a new row of ``table`` in the tenant, derived from the catalogue.
 
     Defaults stay defaults and nullable columns stay null. Foreign keys take the tenant's own
     rows. Each unique index gets one fresh column: a free one gets a new value; otherwise a
     referenced row is made for it. Any other required column takes its value from one of the
-    tenant's existing rows (so CHECK constraints hold), or a plain value of its type when the
-    tenant has none. ``owner`` reads the tenant's rows and makes referenced rows (it bypasses
-    row-level security); the caller inserts the row as the tenant.
+    tenant's existing rows (so CHECK constraints hold); when the tenant has none, the first
+    value a CHECK lists for it, or a plain value of its type. A reference to an account that need not be new is ``actor``, the account
+    the caller inserts as (policies may require it, e.g. "invited by the current account").
+    ``owner`` reads the tenant's rows and makes referenced rows (it bypasses row-level
+    security); the caller inserts the row as the tenant and ``actor``.
     """
     cols = {column.name: column for column in await columns(owner, table)}
     required = {name for name, column in cols.items() if column.not_null and not column.has_default}
@@ -178,11 +199,14 @@ async def minimal_row(owner: asyncpg.Connection, table: str, tenant_id: uuid.UUI
                 f" RETURNING {', '.join(key.referenced)}",
                 *made.values(),
             )
+        elif actor is not None and key.table == "accounts" and key.referenced == ("id",):
+            found = {"id": actor}
         else:
             found = await _referenced_row(owner, key, values, tenant_id)
         assert found is not None, f"{table}: no row of {key.table} in the tenant to refer to"
         for column, ref in zip(key.columns, key.referenced, strict=True):
             values[column] = found[ref]
+    allowed = await allowed_values(owner, table)
     shape = None
     if "tenant_id" in cols:
         shape = await owner.fetchrow(f"SELECT * FROM {table} WHERE tenant_id = $1 LIMIT 1", tenant_id)
@@ -191,6 +215,8 @@ async def minimal_row(owner: asyncpg.Connection, table: str, tenant_id: uuid.UUI
             values[name] = fresh_value(cols[name])
         elif shape is not None:
             values[name] = shape[name]
+        elif name in allowed:
+            values[name] = allowed[name]
         else:
             values[name] = plain_value(cols[name])
     return values
