@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, replace
@@ -29,20 +30,24 @@ from tests.support.writes import WritesNothing
 
 
 @pytest.fixture(scope="session")
-def admin_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def admin_url() -> Iterator[str]:
     """A superuser URL for a fresh, migrated database of this test run."""
     external = os.environ.get("DATABASE_URL")
     pgdata: Path | None = None
     if external:
         server_url = external
     else:
-        pgdata = tmp_path_factory.mktemp("pg") / "data"
+        # Not under pytest's numbered temporary folders: a pytest run that starts while this
+        # one runs (another checkout, say) may delete those it counts as old, data and all.
+        holder = tempfile.TemporaryDirectory(prefix="alliance-test-pg-", ignore_cleanup_errors=True)
+        pgdata = Path(holder.name) / "data"
         server_url = start_postgres(pgdata)
     url = asyncio.run(create_database(server_url, "alliance_test"))
     migrate(replace(Settings(), database_url=url))
     yield url
     if pgdata is not None:
         stop_postgres(pgdata)
+        holder.cleanup()
 
 
 @pytest.fixture(scope="session")
