@@ -48,7 +48,10 @@ def build_schema(settings: Settings, platform: Platform | None = None) -> Allian
     # MaxAliasesLimiter do) would miss the cache on every request (≈1 ms of CPU each).
     # BoundedValidation takes the place of Strawberry's ValidationCache: it starts the
     # pre-execution clock and validates off the event loop (see schema/limits).
+    # Domains' own extensions come first: what they refuse (a partner over its limits) never
+    # starts the validation clock or takes a connection.
     extensions: list[Callable[..., SchemaExtension]] = [
+        *(extension for module in modules for extension in getattr(module, "EXTENSIONS", ())),
         partial(BoundedValidation, budget_ms=limits.validation_budget_ms),
         partial(ParserCache, maxsize=512),
         partial(AddValidationRules, limit_rules(limits)),

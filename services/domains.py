@@ -9,10 +9,12 @@ from __future__ import annotations
 from services.activity.manifest import DOMAIN as ACTIVITY
 from services.directory.manifest import DOMAIN as DIRECTORY
 from services.domain import Domain
+from services.partners.manifest import DOMAIN as PARTNERS
 from services.resources.manifest import DOMAIN as RESOURCES
 
 DOMAINS: tuple[Domain, ...] = (
     DIRECTORY,
     RESOURCES,
     ACTIVITY,
+    PARTNERS,
 )

@@ -7,7 +7,8 @@
 
 from __future__ import annotations
 
+from schema.limits.measure import operation_cost
 from schema.limits.rules import limit_rules
 from schema.limits.validation import BoundedValidation, validation_results
 
-__all__ = ["BoundedValidation", "limit_rules", "validation_results"]
+__all__ = ["BoundedValidation", "limit_rules", "operation_cost", "validation_results"]

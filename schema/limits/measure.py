@@ -176,3 +176,17 @@ class DocumentMeasure:
         if name == "edges" or not isinstance(type_, GraphQLList):
             return 1
         return LIST_FACTOR
+
+
+def operation_cost(
+    schema: GraphQLSchema, document: DocumentNode, operation_name: str | None, max_page_size: int
+) -> int:
+    """The cost of the operation a request runs (the document's costliest when it is ambiguous)."""
+    measure = DocumentMeasure(schema, document, max_page_size)
+    costs = [
+        measure.operation(definition).cost
+        for definition in document.definitions
+        if isinstance(definition, OperationDefinitionNode)
+        and (operation_name is None or (definition.name is not None and definition.name.value == operation_name))
+    ]
+    return max(costs, default=0)

@@ -20,6 +20,7 @@ from services.events.visibility import Reader
 
 __all__ = [
     "Organization",
+    "api_key_is_active",
     "Role",
     "event_reader",
     "joined_columns",
@@ -64,3 +65,9 @@ async def event_reader(
         sees_all_organizations=bool({Role.ALLIANCE_ADMIN, Role.AUDITOR} & principal.roles),
         managed_org_ids=await managed_subtree(conn, organization_ids=administered) if administered else (),
     )
+
+
+async def api_key_is_active(conn: asyncpg.Connection, *, key_id: uuid.UUID) -> bool:
+    """Whether the tenant (row-level security) holds this key, unrevoked."""
+    found = await conn.fetchval("SELECT 1 FROM api_keys WHERE id = $1 AND revoked_at IS NULL", key_id)
+    return found is not None

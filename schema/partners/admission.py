@@ -1,0 +1,141 @@
+"""Admission of every operation (HTTP and WebSocket) before it runs.
+
+- ``extensions.persistedQuery`` (Apollo APQ): a hash alone runs the API key's persisted
+  operation of that hash; a hash with text must match it.
+- A partner key's request is charged to its buckets (requests and cost per minute) in one
+  database call; a bound key (or any key of an allow-list-only tenant) runs only its list.
+- Over a limit: ``RATE_LIMITED`` (HTTP 429 with ``Retry-After``); every partner response over
+  HTTP carries the ``RateLimit-*`` headers.
+
+A text document is charged after validation, when its cost is known; a persisted operation
+before parsing, with the cost recorded at registration. Either way one call per request.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import AsyncIterator
+from typing import Any
+
+import orjson
+from graphql import GraphQLError
+from starlette.requests import Request
+from starlette.responses import Response
+from strawberry.extensions.base_extension import SchemaExtension
+
+from schema.context import Context
+from schema.limits import operation_cost
+from services.partners.admission import Admission, Verdict, admit
+from services.partners.operations import document_hash
+
+MAX_EXTENSIONS_BYTES = 2048
+"""A request's ``extensions`` hold a hash and little else; anything larger is refused."""
+
+_HEX = frozenset("0123456789abcdef")
+
+
+def _refusal(message: str, code: str, **extra: object) -> GraphQLError:
+    return GraphQLError(message, extensions={"code": code, **extra})
+
+
+def persisted_hash(extensions: dict[str, Any] | None) -> str | None:
+    """The SHA-256 named by ``extensions.persistedQuery``, checked; None when absent."""
+    if not extensions:
+        return None
+    if len(orjson.dumps(extensions)) > MAX_EXTENSIONS_BYTES:
+        raise _refusal(f"extensions are limited to {MAX_EXTENSIONS_BYTES} bytes", "EXTENSIONS_TOO_LARGE")
+    persisted = extensions.get("persistedQuery")
+    if persisted is None:
+        return None
+    if not isinstance(persisted, dict) or persisted.get("version") != 1:
+        raise _refusal("persistedQuery must be {version: 1, sha256Hash}", "PERSISTED_QUERY_NOT_SUPPORTED")
+    digest = persisted.get("sha256Hash")
+    if not isinstance(digest, str) or len(digest) != 64 or not set(digest) <= _HEX:
+        raise _refusal("sha256Hash must be 64 lowercase hex digits", "PERSISTED_QUERY_NOT_FOUND")
+    return digest
+
+
+class PartnerAdmission(SchemaExtension):
+    """Persisted operations, allow-lists and limits per key, for every operation."""
+
+    admitted = False
+
+    async def on_operation(self) -> AsyncIterator[None]:
+        ctx = self.execution_context
+        digest = persisted_hash(ctx.operation_extensions)
+        context = ctx.context
+        if digest is not None and ctx.query is not None and document_hash(ctx.query) != digest:
+            raise _refusal("sha256Hash does not match the document sent", "PERSISTED_QUERY_HASH_MISMATCH")
+        key_id = _key_of(context)
+        if digest is not None and ctx.query is None:
+            if key_id is None:
+                raise _refusal("persisted operations belong to API keys", "PERSISTED_QUERY_NOT_FOUND")
+            admission = await admit(
+                context.pool,
+                tenant_id=context.principal.tenant_id,
+                api_key_id=key_id,
+                sha256=digest,
+                has_text=False,
+                cost=0,
+            )
+            _answer(context, admission)
+            ctx.query = admission.document
+            self.admitted = True
+        yield
+
+    async def on_validate(self) -> AsyncIterator[None]:
+        yield
+        ctx = self.execution_context
+        context = ctx.context
+        key_id = _key_of(context)
+        if key_id is None or self.admitted or ctx.query is None or ctx.graphql_document is None:
+            return
+        cost = operation_cost(
+            ctx.schema._schema, ctx.graphql_document, ctx.operation_name, context.settings.limits.max_page_size
+        )
+        admission = await admit(
+            context.pool,
+            tenant_id=context.principal.tenant_id,
+            api_key_id=key_id,
+            sha256=document_hash(ctx.query),
+            has_text=True,
+            cost=cost,
+        )
+        _answer(context, admission)  # a refusal leaves as the operation's one error
+
+
+def _key_of(context: object) -> Any:
+    """The caller's API key id, or None for people and anonymous callers."""
+    if not isinstance(context, Context) or context.auth_error is not None:
+        return None
+    principal = context.principal_or_none
+    return None if principal is None else principal.api_key_id
+
+
+def _answer(context: Context, admission: Admission) -> None:
+    """Headers for the caller; an error for a refusal."""
+    response = context.response
+    http = isinstance(context.request, Request) and isinstance(response, Response)
+    if admission.verdict is Verdict.NOT_FOUND:
+        raise _refusal("no persisted operation of this key has that hash", "PERSISTED_QUERY_NOT_FOUND")
+    if admission.verdict is Verdict.NOT_ALLOWED:
+        raise _refusal(
+            "this key runs only its persisted operations; this document is not one of them",
+            "PERSISTED_QUERY_NOT_ALLOWED",
+        )
+    limit = admission.limit or 0
+    reset = math.ceil(admission.reset_seconds or 0)
+    if http:
+        assert isinstance(response, Response)
+        response.headers["RateLimit-Limit"] = str(limit)
+        response.headers["RateLimit-Remaining"] = str(max(0, admission.remaining or 0))
+        response.headers["RateLimit-Reset"] = str(reset)
+    if admission.verdict is Verdict.LIMITED:
+        retry_after = max(1, math.ceil(admission.retry_after or 0))
+        if http:
+            assert isinstance(response, Response)
+            response.headers["Retry-After"] = str(retry_after)
+            response.status_code = 429
+        raise _refusal(
+            f"this key is over its limits; retry after {retry_after} s", "RATE_LIMITED", retryAfter=retry_after
+        )

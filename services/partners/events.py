@@ -1,0 +1,51 @@
+"""Partner access's event types: what admins change about a key's access."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from services.events.types import DomainEvent, Permission
+
+
+@dataclass(frozen=True, kw_only=True)
+class PersistedOperationEvent(DomainEvent, aggregate="persisted_operation"):
+    """A key's allow-list: read by those who manage keys, never by partners."""
+
+    source: ClassVar[str] = "alliance/partners"
+    read_permission: ClassVar[Permission] = ("apikey", "manage")
+
+    id: str
+    api_key_id: str
+    name: str
+    version: int
+    sha256: str
+    cost: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class PersistedOperationRegistered(PersistedOperationEvent, change="registered"):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class PartnerLimitsEvent(DomainEvent, aggregate="partner_limits"):
+    """Limits of a key, or (``api_key_id`` None) the tenant's defaults: admins only."""
+
+    source: ClassVar[str] = "alliance/partners"
+    read_permission: ClassVar[Permission] = ("apikey", "manage")
+    subject_field: ClassVar[str] = "scope"
+
+    scope: str  # the key's id, or "tenant" for the defaults
+    allow_list_only: bool | None
+    requests_per_minute: int | None
+    burst: int | None
+    cost_per_minute: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class PartnerLimitsChanged(PartnerLimitsEvent, change="changed"):
+    pass
+
+
+EVENTS: tuple[type[DomainEvent], ...] = (PersistedOperationRegistered, PartnerLimitsChanged)
