@@ -48,16 +48,16 @@ def build_schema(settings: Settings, platform: Platform | None = None) -> Allian
     # MaxAliasesLimiter do) would miss the cache on every request (≈1 ms of CPU each).
     # BoundedValidation takes the place of Strawberry's ValidationCache: it starts the
     # pre-execution clock and validates off the event loop (see schema/limits).
-    # Domains' own extensions come first: what they refuse (a partner over its limits) never
-    # starts the validation clock or takes a connection.
     extensions: list[Callable[..., SchemaExtension]] = [
-        *(extension for module in modules for extension in getattr(module, "EXTENSIONS", ())),
         partial(BoundedValidation, budget_ms=limits.validation_budget_ms),
         partial(ParserCache, maxsize=512),
         partial(AddValidationRules, limit_rules(limits)),
         partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
         InputChecks,  # before OperationScope: refused input never takes a connection
         OperationScope,
+        # Domains' own extensions (a module's ``EXTENSIONS``) come last: their validation
+        # hooks see the platform's validation done.
+        *(extension for module in modules for extension in getattr(module, "EXTENSIONS", ())),
     ]
     if not settings.graphql_introspection:
         extensions.append(DisableIntrospection)

@@ -84,11 +84,14 @@ class PartnerAdmission(SchemaExtension):
         yield
 
     async def on_validate(self) -> AsyncIterator[None]:
-        yield
+        """Runs after the platform's validation (``BoundedValidation`` comes earlier in the
+        list and validates before its ``yield``); a refusal takes the place of its errors,
+        which Strawberry answers alike over HTTP and WebSocket."""
         ctx = self.execution_context
         context = ctx.context
         key_id = _key_of(context)
         if key_id is None or self.admitted or ctx.query is None or ctx.graphql_document is None:
+            yield
             return
         cost = operation_cost(
             ctx.schema._schema, ctx.graphql_document, ctx.operation_name, context.settings.limits.max_page_size
@@ -101,7 +104,11 @@ class PartnerAdmission(SchemaExtension):
             has_text=True,
             cost=cost,
         )
-        _answer(context, admission)  # a refusal leaves as the operation's one error
+        try:
+            _answer(context, admission)
+        except GraphQLError as refusal:
+            ctx.pre_execution_errors = [refusal]
+        yield
 
 
 def _key_of(context: object) -> Any:

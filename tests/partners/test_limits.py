@@ -1,0 +1,94 @@
+"""Limits per key through HTTP and WebSocket with a real key, across two gateway replicas."""
+
+from __future__ import annotations
+
+import asyncpg
+import httpx
+from graphql import parse
+
+from schema import build_schema
+from schema.limits import operation_cost
+
+from services.core.settings import Settings
+from tests.conftest import GraphQLClient, RunningServer, error_code
+from tests.gateway.ws_client import answer, open_socket, send_operation
+from tests.partners.helpers import ORGS, SET_LIMITS, new_key, post
+
+CHEAP = "{ __typename }"
+
+
+async def _limit(gql: GraphQLClient, key_id: object, **limits: int) -> None:
+    body = await gql(SET_LIMITS, {"input": {"apiKeyId": str(key_id), **limits}}, login="alliance-admin")
+    assert error_code(body) is None, body
+
+
+async def test_over_the_request_rate_answers_429_with_headers_on_every_replica(
+    gql: GraphQLClient, http: httpx.AsyncClient, admin_conn: asyncpg.Connection, settings: Settings
+) -> None:
+    key_id, key = await new_key(admin_conn, "限流测试")
+    # one request a minute, two at once: the third within the minute is refused
+    await _limit(gql, key_id, requestsPerMinute=1, burst=2)
+    first = await post(http, key, {"query": CHEAP})
+    assert first.status_code == 200
+    assert first.headers["RateLimit-Limit"] == "2"
+    assert first.headers["RateLimit-Remaining"] == "1"
+    assert int(first.headers["RateLimit-Reset"]) > 0
+
+    replica = RunningServer(settings)  # a second gateway sharing only the database
+    await replica.start()
+    try:
+        async with httpx.AsyncClient(base_url=replica.base_url, timeout=10) as other:
+            second = await post(other, key, {"query": CHEAP})
+            assert second.status_code == 200 and second.headers["RateLimit-Remaining"] == "0"
+            third = await post(other, key, {"query": CHEAP})
+    finally:
+        await replica.stop()
+    assert third.status_code == 429
+    assert error_code(third.json()) == "RATE_LIMITED"
+    assert int(third.headers["Retry-After"]) >= 1
+
+    # another key of the same tenant is not affected
+    _, neighbour = await new_key(admin_conn, "邻居密钥")
+    assert (await post(http, neighbour, {"query": CHEAP})).status_code == 200
+
+
+async def test_the_cost_budget_is_charged_per_operation(
+    gql: GraphQLClient, http: httpx.AsyncClient, admin_conn: asyncpg.Connection, settings: Settings
+) -> None:
+    key_id, key = await new_key(admin_conn, "成本测试")
+    cost = operation_cost(build_schema(settings)._schema, parse(ORGS), None, settings.limits.max_page_size)
+    assert cost > 2
+    # two fit in the budget, the third does not (the cost refills by 1/60 of it a second)
+    await _limit(gql, key_id, requestsPerMinute=1000, burst=1000, costPerMinute=2 * cost + cost // 2)
+    answers = [await post(http, key, {"query": ORGS}) for _ in range(3)]
+    assert [a.status_code for a in answers[:2]] == [200, 200]
+    assert answers[2].status_code == 429 and error_code(answers[2].json()) == "RATE_LIMITED"
+    # a cheap one still fits
+    assert (await post(http, key, {"query": CHEAP})).status_code == 200
+
+
+async def test_limits_hold_over_a_websocket(
+    gql: GraphQLClient, server: RunningServer, admin_conn: asyncpg.Connection
+) -> None:
+    key_id, key = await new_key(admin_conn, "长连接限流")
+    await _limit(gql, key_id, requestsPerMinute=1, burst=1)
+    ws = await open_socket(server, {"X-Api-Key": key})
+    try:
+        await send_operation(ws, "one", CHEAP)
+        assert (await answer(ws, "one"))["type"] == "next"
+        await send_operation(ws, "two", CHEAP)
+        refused = await answer(ws, "two")
+    finally:
+        await ws.close()
+    # refused before execution: graphql-transport-ws answers an "error" message
+    assert refused["type"] == "error", refused
+    assert refused["payload"][0]["extensions"]["code"] == "RATE_LIMITED"  # type: ignore[index]
+
+
+async def test_limits_refuse_bad_values(gql: GraphQLClient, admin_conn: asyncpg.Connection) -> None:
+    key_id, _ = await new_key(admin_conn, "坏限额")
+    body = await gql(SET_LIMITS, {"input": {"apiKeyId": str(key_id), "burst": 0}}, login="alliance-admin")
+    assert error_code(body) == "BAD_USER_INPUT"
+    assert body["errors"][0]["extensions"]["field"] == "burst"  # type: ignore[index]
+    partner = await gql(SET_LIMITS, {"input": {"apiKeyId": str(key_id), "burst": 5}}, login="member")
+    assert error_code(partner) == "FORBIDDEN"
