@@ -156,6 +156,45 @@ def _apikey(args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(_with_owner(running, act))
 
 
+def _operations(args: argparse.Namespace, settings: Settings) -> int:
+    """Register every operation of a .graphql file for a key (each with the fragments it uses)."""
+    from graphql import parse, print_ast, separate_operations
+
+    from schema import build_schema
+    from schema.partners.documents import checked_cost
+    from services.core.tenancy import set_scope
+    from services.directory.operations import tenant_id_for
+    from services.events.changes import SystemActor
+    from services.partners.operations import register_operation
+
+    with open(args.file, encoding="utf-8") as source:
+        text = source.read()
+    schema = build_schema(settings)
+    documents = {name: print_ast(doc) for name, doc in separate_operations(parse(text)).items()}
+    if "" in documents:
+        raise DomainError("every operation in the file needs a name")
+
+    async def act(conn: asyncpg.Connection) -> int:
+        async with conn.transaction():
+            tenant_id = await tenant_id_for(conn, args.tenant)
+            await set_scope(conn, tenant_id=tenant_id)
+            for name, document in documents.items():
+                registered = await register_operation(
+                    conn,
+                    actor=SystemActor(tenant_id=tenant_id),
+                    api_key_id=uuid.UUID(args.key),
+                    name=name,
+                    version=args.version,
+                    document=document,
+                    cost=checked_cost(schema, document, settings),
+                )
+                print(registered.name, f"v{registered.version}", registered.sha256, f"cost {registered.cost}")
+        return 0
+
+    with embedded_services(settings, broker_needed=False) as running:
+        return asyncio.run(_with_owner(running, act))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="alliance", description="Alliance platform (区域化党建联盟平台) command line."
@@ -189,6 +228,15 @@ def build_parser() -> argparse.ArgumentParser:
     listing = apikey_commands.add_parser("list", help="list a tenant's keys")
     listing.add_argument("--tenant", required=True)
     apikey.set_defaults(handler=_apikey)
+
+    operations = commands.add_parser("operations", help="persisted operations of partner keys")
+    operations_commands = operations.add_subparsers(dest="operations_command", required=True)
+    push = operations_commands.add_parser("push", help="register a file's operations for a key")
+    push.add_argument("file", help="a .graphql file; each named operation is registered")
+    push.add_argument("--tenant", required=True)
+    push.add_argument("--key", required=True, help="the API key's id")
+    push.add_argument("--version", type=int, default=1)
+    operations.set_defaults(handler=_operations)
 
     add_event_commands(commands)
     return parser

@@ -68,6 +68,9 @@ async def event_reader(
 
 
 async def api_key_is_active(conn: asyncpg.Connection, *, key_id: uuid.UUID) -> bool:
-    """Whether the tenant (row-level security) holds this key, unrevoked."""
-    found = await conn.fetchval("SELECT 1 FROM api_keys WHERE id = $1 AND revoked_at IS NULL", key_id)
+    """Whether the transaction's tenant holds this key, unrevoked (named as well as enforced by
+    row-level security, so that the owner's connection of the command line asks the same)."""
+    found = await conn.fetchval(
+        "SELECT 1 FROM api_keys WHERE id = $1 AND tenant_id = app_tenant() AND revoked_at IS NULL", key_id
+    )
     return found is not None
