@@ -187,6 +187,9 @@ def operation_cost(
         measure.operation(definition).cost
         for definition in document.definitions
         if isinstance(definition, OperationDefinitionNode)
-        and (operation_name is None or (definition.name is not None and definition.name.value == operation_name))
+        and (
+            operation_name is None
+            or (definition.name is not None and definition.name.value == operation_name)
+        )
     ]
     return max(costs, default=0)

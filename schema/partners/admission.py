@@ -94,7 +94,10 @@ class PartnerAdmission(SchemaExtension):
             yield
             return
         cost = operation_cost(
-            ctx.schema._schema, ctx.graphql_document, ctx.operation_name, context.settings.limits.max_page_size
+            ctx.schema._schema,
+            ctx.graphql_document,
+            ctx.operation_name,
+            context.settings.limits.max_page_size,
         )
         admission = await admit(
             context.pool,
@@ -144,5 +147,7 @@ def _answer(context: Context, admission: Admission) -> None:
             response.headers["Retry-After"] = str(retry_after)
             response.status_code = 429
         raise _refusal(
-            f"this key is over its limits; retry after {retry_after} s", "RATE_LIMITED", retryAfter=retry_after
+            f"this key is over its limits; retry after {retry_after} s",
+            "RATE_LIMITED",
+            retryAfter=retry_after,
         )

@@ -46,13 +46,17 @@ class PartnerMutation:
                 document=input.document,
                 cost=cost,
             )
-        return RegisterPersistedOperationPayload(persisted_operation=PersistedOperation.from_model(registered))
+        return RegisterPersistedOperationPayload(
+            persisted_operation=PersistedOperation.from_model(registered)
+        )
 
     @strawberry.mutation(
         description="Set the tenant's partner defaults and allow-list switch (设置合作系统默认限额).",
         extensions=requires("apikey", "manage"),
     )
-    async def set_partner_settings(self, info: Info, input: SetPartnerSettingsInput) -> SetPartnerSettingsPayload:
+    async def set_partner_settings(
+        self, info: Info, input: SetPartnerSettingsInput
+    ) -> SetPartnerSettingsPayload:
         wanted = models.PartnerSettings(
             allow_list_only=input.allow_list_only,
             requests_per_minute=input.requests_per_minute,

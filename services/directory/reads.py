@@ -20,8 +20,8 @@ from services.events.visibility import Reader
 
 __all__ = [
     "Organization",
-    "api_key_is_active",
     "Role",
+    "api_key_is_active",
     "event_reader",
     "joined_columns",
     "joined_organization",

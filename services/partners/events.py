@@ -18,7 +18,7 @@ class PersistedOperationEvent(DomainEvent, aggregate="persisted_operation"):
     id: str
     api_key_id: str
     name: str
-    version: int
+    operation_version: int
     sha256: str
     cost: int
 

@@ -60,7 +60,7 @@ async def register_operation(
             id=str(operation.id),
             api_key_id=str(api_key_id),
             name=operation.name,
-            version=operation.version,
+            operation_version=operation.version,
             sha256=operation.sha256,
             cost=operation.cost,
         ),
@@ -82,7 +82,9 @@ async def list_operations(
     )
     total = None
     if count:
-        total = await conn.fetchval("SELECT count(*) FROM persisted_operations WHERE api_key_id = $1", api_key_id)
+        total = await conn.fetchval(
+            "SELECT count(*) FROM persisted_operations WHERE api_key_id = $1", api_key_id
+        )
     return Page(
         items=[from_record(PersistedOperation, row) for row in rows[:first]],
         total=total or 0,

@@ -33,7 +33,9 @@ async def new_key(admin_conn: asyncpg.Connection, name: str) -> tuple[uuid.UUID,
     return created.id, created.plaintext
 
 
-async def register(gql: GraphQLClient, key_id: uuid.UUID, document: str, name: str = "Orgs") -> dict[str, object]:
+async def register(
+    gql: GraphQLClient, key_id: uuid.UUID, document: str, name: str = "Orgs"
+) -> dict[str, object]:
     return await gql(
         REGISTER,
         {"input": {"apiKeyId": str(key_id), "name": name, "version": 1, "document": document}},

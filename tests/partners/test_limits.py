@@ -8,7 +8,6 @@ from graphql import parse
 
 from schema import build_schema
 from schema.limits import operation_cost
-
 from services.core.settings import Settings
 from tests.conftest import GraphQLClient, RunningServer, error_code
 from tests.gateway.ws_client import answer, open_socket, send_operation
