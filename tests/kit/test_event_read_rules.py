@@ -66,6 +66,9 @@ def _cases(orgs: dict[str, uuid.UUID]) -> list[tuple[DomainEvent, frozenset[str]
             "role": READS_LOGINS,  # roles: role read
             "booking": NOT_PARTNERS,  # bookings: booking read
             "api_key": frozenset({"alliance_admin"}),  # apiKeys: apikey manage
+            # persistedOperations, apiKeyLimits, partnerSettings: apikey manage
+            "persisted_operation": frozenset({"alliance_admin"}),
+            "partner_limits": frozenset({"alliance_admin"}),
         }.get(cls.aggregate)
         assert expected is not None, f"write down who may read {cls.aggregate} events by query"
         cases.append((sample(cls), expected))
