@@ -93,12 +93,16 @@ class PartnerAdmission(SchemaExtension):
         if key_id is None or self.admitted or ctx.query is None or ctx.graphql_document is None:
             yield
             return
-        cost = operation_cost(
-            ctx.schema._schema,
-            ctx.graphql_document,
-            ctx.operation_name,
-            context.settings.limits.max_page_size,
-        )
+        # A refused document runs nothing: it is charged as a request, not by its cost (which
+        # for a document over the limits may be any size).
+        cost = 0
+        if not ctx.pre_execution_errors:
+            cost = operation_cost(
+                ctx.schema._schema,
+                ctx.graphql_document,
+                ctx.operation_name,
+                context.settings.limits.max_page_size,
+            )
         admission = await admit(
             context.pool,
             tenant_id=context.principal.tenant_id,

@@ -18,6 +18,7 @@ from services.partners.models import (
     DEFAULT_REQUESTS_PER_MINUTE,
     KeyLimits,
     PartnerSettings,
+    checked_limits,
 )
 
 _SETTINGS = "allow_list_only, requests_per_minute, burst, cost_per_minute"
@@ -41,6 +42,7 @@ async def set_tenant_settings(
     conn: asyncpg.Connection, *, actor: Actor, settings: PartnerSettings
 ) -> PartnerSettings:
     """Replace the tenant's partner defaults and its allow-list switch."""
+    checked_limits(settings.requests_per_minute, settings.burst, settings.cost_per_minute)
     before = await tenant_settings(conn)
     row = await CONSTRAINTS.fetchrow(
         conn,
@@ -80,6 +82,7 @@ async def key_limits(conn: asyncpg.Connection, *, api_key_id: uuid.UUID) -> KeyL
 
 async def set_key_limits(conn: asyncpg.Connection, *, actor: Actor, limits: KeyLimits) -> KeyLimits:
     """Set a key's own limits; a None limit falls back to the tenant's default."""
+    checked_limits(limits.requests_per_minute, limits.burst, limits.cost_per_minute)
     before = await key_limits(conn, api_key_id=limits.api_key_id)
     row = await CONSTRAINTS.fetchrow(
         conn,

@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass
 
 from services.core.constraints import Collision, Constraints, Invalid
+from services.core.errors import BadUserInput
 
 # Tenant defaults when the tenant never set its own (the table's column defaults).
 DEFAULT_REQUESTS_PER_MINUTE = 600
@@ -44,6 +45,23 @@ class KeyLimits:
     requests_per_minute: int | None
     burst: int | None
     cost_per_minute: int | None
+
+
+def bounded(value: int | None, *, field: str, low: int, high: int) -> int | None:
+    """``value`` if within [low, high] (None passes); BAD_USER_INPUT naming ``field`` otherwise.
+
+    Checked here because a GraphQL Int beyond PostgreSQL's integer never reaches a constraint.
+    """
+    if value is not None and not low <= value <= high:
+        raise BadUserInput(f"{field} must be between {low} and {high}", field=field)
+    return value
+
+
+def checked_limits(requests_per_minute: int | None, burst: int | None, cost_per_minute: int | None) -> None:
+    """The limits' bounds, as the tables' checks state them."""
+    bounded(requests_per_minute, field="requestsPerMinute", low=1, high=1_000_000)
+    bounded(burst, field="burst", low=1, high=1_000_000)
+    bounded(cost_per_minute, field="costPerMinute", low=1, high=1_000_000_000)
 
 
 CONSTRAINTS = Constraints(

@@ -13,7 +13,7 @@ from services.core.validation import clean_text
 from services.directory.reads import api_key_is_active
 from services.events.changes import Actor, record_change
 from services.partners.events import PersistedOperationRegistered
-from services.partners.models import CONSTRAINTS, PersistedOperation
+from services.partners.models import CONSTRAINTS, PersistedOperation, bounded
 
 _COLUMNS = "id, api_key_id, sha256, name, version, document, cost, created_at"
 
@@ -38,6 +38,7 @@ async def register_operation(
     From then on the key is bound: it runs only the documents on its list.
     """
     name = clean_text(name, field="name", max_length=100)
+    bounded(version, field="version", low=1, high=1_000_000)
     if not await api_key_is_active(conn, key_id=api_key_id):
         raise NotFound("no such active API key", field="apiKeyId")
     row = await CONSTRAINTS.fetchrow(

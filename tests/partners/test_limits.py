@@ -91,3 +91,27 @@ async def test_limits_refuse_bad_values(gql: GraphQLClient, admin_conn: asyncpg.
     assert body["errors"][0]["extensions"]["field"] == "burst"  # type: ignore[index]
     partner = await gql(SET_LIMITS, {"input": {"apiKeyId": str(key_id), "burst": 5}}, login="member")
     assert error_code(partner) == "FORBIDDEN"
+
+
+async def test_limits_beyond_the_database_integer_answer_bad_user_input(
+    gql: GraphQLClient, admin_conn: asyncpg.Connection
+) -> None:
+    key_id, _ = await new_key(admin_conn, "大数限额")
+    body = await gql(
+        SET_LIMITS,
+        {"input": {"apiKeyId": str(key_id), "costPerMinute": 109992361954}},
+        login="alliance-admin",
+    )
+    assert error_code(body) == "BAD_USER_INPUT"
+    assert body["errors"][0]["extensions"]["field"] == "costPerMinute"  # type: ignore[index]
+
+
+async def test_a_document_over_the_cost_limit_is_refused_as_invalid_not_as_a_crash(
+    http: httpx.AsyncClient, admin_conn: asyncpg.Connection, demo: object
+) -> None:
+    _, key = await new_key(admin_conn, "超限文档")
+    huge = "{ organizations(first: 2147483647) { edges { node { children { name } parent { name } } } } }"
+    answer = await post(http, key, {"query": huge})
+    assert answer.status_code == 400
+    assert error_code(answer.json()) == "GRAPHQL_VALIDATION_FAILED"
+    assert answer.headers["RateLimit-Remaining"].isdigit()  # charged as a request all the same
