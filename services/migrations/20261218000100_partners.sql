@@ -2,14 +2,18 @@
 -- Partner access (合作系统接入): persisted operations per API key, limits per key with
 -- defaults per tenant, and the token buckets that enforce them across gateway replicas.
 
+-- A tenant's defaults, kept as a history: the newest row holds (no row: the platform's).
 CREATE TABLE partner_settings (
-    tenant_id           uuid PRIMARY KEY REFERENCES alliances (id),
+    id                  uuid PRIMARY KEY DEFAULT uuidv7(),
+    tenant_id           uuid NOT NULL REFERENCES alliances (id),
     allow_list_only     boolean NOT NULL DEFAULT false,
     requests_per_minute integer NOT NULL DEFAULT 600 CHECK (requests_per_minute BETWEEN 1 AND 1000000),
     burst               integer NOT NULL DEFAULT 100 CHECK (burst BETWEEN 1 AND 1000000),
     cost_per_minute     integer NOT NULL DEFAULT 100000 CHECK (cost_per_minute BETWEEN 1 AND 1000000000),
-    updated_at          timestamptz NOT NULL DEFAULT now()
+    created_at          timestamptz NOT NULL DEFAULT now()
 );
+CREATE INDEX partner_settings_newest ON partner_settings (tenant_id, id DESC);
+REVOKE UPDATE, DELETE ON partner_settings FROM alliance_app;
 
 CREATE TABLE partner_key_limits (
     api_key_id          uuid PRIMARY KEY REFERENCES api_keys (id),
@@ -26,7 +30,7 @@ CREATE TABLE persisted_operations (
     id          uuid PRIMARY KEY DEFAULT uuidv7(),
     tenant_id   uuid NOT NULL REFERENCES alliances (id),
     api_key_id  uuid NOT NULL REFERENCES api_keys (id),
-    sha256      text NOT NULL CHECK (sha256 ~ '^[0-9a-f]{64}$'),
+    sha256      text NOT NULL,  -- hex SHA-256 of the document, computed by the service
     name        text NOT NULL CHECK (char_length(name) BETWEEN 1 AND 100),
     version     integer NOT NULL CHECK (version >= 1),
     document    text NOT NULL,
@@ -89,7 +93,7 @@ DECLARE
     bound    boolean;
 BEGIN
     PERFORM set_config('app.tenant_id', p_tenant::text, true);
-    SELECT * INTO s FROM partner_settings WHERE tenant_id = p_tenant;
+    SELECT * INTO s FROM partner_settings WHERE tenant_id = p_tenant ORDER BY id DESC LIMIT 1;
     IF NOT FOUND THEN
         s.allow_list_only := false; s.requests_per_minute := 600; s.burst := 100;
         s.cost_per_minute := 100000;

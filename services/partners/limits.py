@@ -34,21 +34,20 @@ DEFAULT_SETTINGS = PartnerSettings(
 
 async def tenant_settings(conn: asyncpg.Connection) -> PartnerSettings:
     """The tenant's partner defaults (the platform's when it never set its own)."""
-    row = await conn.fetchrow(f"SELECT {_SETTINGS} FROM partner_settings")
+    row = await conn.fetchrow(f"SELECT {_SETTINGS} FROM partner_settings ORDER BY id DESC LIMIT 1")
     return DEFAULT_SETTINGS if row is None else from_record(PartnerSettings, row)
 
 
 async def set_tenant_settings(
     conn: asyncpg.Connection, *, actor: Actor, settings: PartnerSettings
 ) -> PartnerSettings:
-    """Replace the tenant's partner defaults and its allow-list switch."""
+    """Replace the tenant's partner defaults and its allow-list switch (the old ones stay, as history)."""
     checked_limits(settings.requests_per_minute, settings.burst, settings.cost_per_minute)
     before = await tenant_settings(conn)
     row = await CONSTRAINTS.fetchrow(
         conn,
         f"INSERT INTO partner_settings (tenant_id, {_SETTINGS}) VALUES ($1, $2, $3, $4, $5)"
-        " ON CONFLICT (tenant_id) DO UPDATE SET allow_list_only = $2, requests_per_minute = $3,"
-        f" burst = $4, cost_per_minute = $5, updated_at = now() RETURNING {_SETTINGS}",
+        f" RETURNING {_SETTINGS}",
         actor.tenant_id,
         settings.allow_list_only,
         settings.requests_per_minute,

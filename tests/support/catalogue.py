@@ -141,6 +141,7 @@ def plain_value(column: Column) -> Any:
         "integer": 1,
         "smallint": 1,
         "bigint": 1,
+        "double precision": 1.0,
         "boolean": False,
         "timestamp with time zone": dt.datetime.now(dt.UTC) + dt.timedelta(days=1),  # after now()
         "date": dt.date.today(),

@@ -14,6 +14,8 @@ WRITTEN_ELSEWHERE = {
     " outbox means no new activity",
     "inbox": "written by consumers as they handle earlier tests' events",
     "dead_letter": "written by consumers as they handle earlier tests' events",
+    "partner_buckets": "charged for every partner request, refused or not: the limits'"
+    " bookkeeping, as api_keys.last_used_at is authentication's",
 }
 """Tables a refused request cannot write but background workers may, at any moment."""
 
