@@ -19,6 +19,7 @@ from services.core.embedded import embedded_services
 from services.core.errors import DomainError
 from services.core.logging import configure_logging
 from services.core.migrations import MigrationError, migrate
+from services.core.pgserver import UnsupportedServerError, check_server
 from services.core.settings import Settings, SettingsError
 from services.events.cli import add_commands as add_event_commands
 
@@ -48,6 +49,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         running = running.with_jwt_secret_from_data_dir()
         if args.migrate:
             migrate(running)
+        else:
+            assert running.database_url
+            check_server(running.database_url)
         if args.demo:
             asyncio.run(seed_demo(running))
         # Workers (and the app factory) read the resolved settings from the environment.
@@ -254,7 +258,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(settings.log_level, json=settings.log_json)
     try:
         result: int = args.handler(args, settings)
-    except MigrationError as exc:
+    except (MigrationError, UnsupportedServerError) as exc:
         log.error("%s", exc)
         return 1
     except DomainError as exc:

@@ -6,6 +6,7 @@ import asyncpg
 import orjson
 
 from services.core.dsn import with_credentials
+from services.core.pgserver import require_supported_server
 from services.core.settings import Settings
 
 
@@ -39,6 +40,9 @@ async def create_pool(settings: Settings) -> asyncpg.Pool:
     ``statement_timeout`` is a startup setting of every connection (so ``RESET ALL`` keeps it):
     no single statement, lock waits included, holds a connection longer than
     ``DB_STATEMENT_TIMEOUT_MS``; PostgreSQL cancels it with ``QueryCanceledError``.
+
+    Every process role opens its pool at startup, so each refuses a server that is too old
+    (``UnsupportedServerError``) before it serves or consumes anything.
     """
     pool = await asyncpg.create_pool(
         app_dsn(settings),
@@ -51,4 +55,9 @@ async def create_pool(settings: Settings) -> asyncpg.Pool:
         },
     )
     assert pool is not None
+    try:
+        await require_supported_server(pool)
+    except BaseException:
+        await pool.close()
+        raise
     return pool

@@ -1,9 +1,16 @@
-"""Apply the versioned plain-SQL migrations in ``services/migrations`` with dbmate."""
+"""Apply the versioned plain-SQL migrations in ``services/migrations`` with dbmate.
+
+dbmate applies every version missing from ``schema_migrations`` in numeric order, also one
+older than the newest applied (its default; ``--strict`` would refuse). A migration added
+below applied ones (``20261125000005_uuidv7``, for servers older than 18) therefore reaches
+databases migrated before it existed; such a migration must be harmless there.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import subprocess
 from pathlib import Path
 
@@ -11,6 +18,7 @@ import asyncpg
 
 from services.core.dsn import for_dbmate
 from services.core.embedded import dbmate_binary
+from services.core.pgserver import check_server
 from services.core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -26,10 +34,11 @@ def migrate(settings: Settings) -> None:
     """Apply pending migrations (safe to run again: applied versions are recorded)."""
     if not settings.database_url:
         raise MigrationError("no database URL: start the embedded server or set DATABASE_URL")
+    facts = check_server(settings.database_url)
     command = [
         dbmate_binary(),
         "--url",
-        for_dbmate(settings.database_url),
+        for_dbmate(settings.database_url, tls=facts.tls, env_sslmode=os.environ.get("PGSSLMODE")),
         "--migrations-dir",
         str(MIGRATIONS_DIR),
         "--migrations-table",
@@ -38,7 +47,8 @@ def migrate(settings: Settings) -> None:
         "--wait",
         "up",
     ]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+    env = {k: v for k, v in os.environ.items() if k != "DBMATE_STRICT"}
+    result = subprocess.run(command, capture_output=True, text=True, check=False, env=env)  # noqa: S603
     for line in result.stdout.splitlines():
         log.info("dbmate: %s", line)
     if result.returncode != 0:
