@@ -28,6 +28,10 @@ from services.gateway.app import create_app
 from tests.support.databases import create_database
 from tests.support.writes import WritesNothing
 
+# The app role connects over TCP to an external server, which asks for a password (the
+# embedded one trusts its socket). Roles are per server, so every run shares this one.
+APP_DB_PASSWORD = os.environ.get("APP_DB_PASSWORD") or "alliance-app-test"
+
 
 @pytest.fixture(scope="session")
 def admin_url() -> Iterator[str]:
@@ -43,7 +47,7 @@ def admin_url() -> Iterator[str]:
         pgdata = Path(holder.name) / "data"
         server_url = start_postgres(pgdata)
     url = asyncio.run(create_database(server_url, "alliance_test"))
-    migrate(replace(Settings(), database_url=url))
+    migrate(replace(Settings(), database_url=url, app_db_password=APP_DB_PASSWORD))
     yield url
     if pgdata is not None:
         stop_postgres(pgdata)
@@ -70,6 +74,7 @@ def settings(admin_url: str, bootstrap_servers: str, tmp_path_factory: pytest.Te
         Settings.from_env({"KAFKA_BOOTSTRAP_SERVERS": bootstrap_servers}),
         data_dir=tmp_path_factory.mktemp("data"),
         database_url=admin_url,
+        app_db_password=APP_DB_PASSWORD,
         kafka_bootstrap_servers=bootstrap_servers,
         kafka_enable_idempotence=bool(os.environ.get("KAFKA_BOOTSTRAP_SERVERS")),
         jwt_secret="test-secret-" + "x" * 32,

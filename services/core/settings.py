@@ -162,6 +162,9 @@ class Settings:
         }
         if self.database_url:
             env["DATABASE_URL"] = self.database_url
+            env["APP_DB_USER"] = self.app_db_user
+        if self.app_db_password:
+            env["APP_DB_PASSWORD"] = self.app_db_password
         if self.kafka_bootstrap_servers:
             env["KAFKA_BOOTSTRAP_SERVERS"] = self.kafka_bootstrap_servers
         return env
