@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 
 import asyncpg
@@ -19,7 +20,8 @@ async def test_every_migration_is_recorded(admin_conn: asyncpg.Connection) -> No
 
 async def test_running_again_changes_nothing(admin_url: str, admin_conn: asyncpg.Connection) -> None:
     before = await admin_conn.fetchval("SELECT count(*) FROM schema_migrations")
-    migrate(replace(Settings(), database_url=admin_url))
+    # migrate() runs its own event loop (the command line's), so off this test's loop.
+    await asyncio.to_thread(migrate, replace(Settings(), database_url=admin_url))
     assert await admin_conn.fetchval("SELECT count(*) FROM schema_migrations") == before
 
 
