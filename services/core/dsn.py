@@ -30,22 +30,10 @@ def database_name(url: str) -> str:
     return urlsplit(url).path.lstrip("/") or "postgres"
 
 
-def for_dbmate(url: str, *, tls: bool, env_sslmode: str | None = None) -> str:
-    """``url`` spelt for dbmate, with the ``sslmode`` libpq would have ended up using.
-
-    dbmate speaks through Go's lib/pq, which spells a Unix-socket directory ``socket=`` where
-    libpq and asyncpg say ``host=``, and which knows no ``prefer`` (libpq's default: TLS when
-    the server offers it, plain otherwise); left without ``sslmode`` it insists on TLS. So
-    ``prefer`` and ``allow`` (also from ``PGSSLMODE``, ``env_sslmode``) become what the probe
-    negotiated, ``tls``: ``require`` or ``disable``. Neither verifies the certificate, as
-    ``prefer`` does not; the verifying modes pass through unchanged.
-    """
+def for_dbmate(url: str) -> str:
+    """dbmate spells a Unix-socket directory ``socket=`` where libpq and asyncpg say ``host=``."""
     parts = urlsplit(url)
     query = [("socket", v) if k == "host" else (k, v) for k, v in parse_qsl(parts.query)]
-    given = dict(query).get("sslmode") or env_sslmode or "prefer"
-    if given in {"prefer", "allow"}:
-        query = [(k, v) for k, v in query if k != "sslmode"]
-        query.append(("sslmode", "require" if tls else "disable"))
-    elif "sslmode" not in dict(query):
-        query.append(("sslmode", given))
+    if not any(k == "sslmode" for k, _ in query) and any(k == "socket" for k, _ in query):
+        query.append(("sslmode", "disable"))
     return urlunsplit(("postgres", parts.netloc, parts.path, urlencode(query), parts.fragment))

@@ -34,11 +34,11 @@ def migrate(settings: Settings) -> None:
     """Apply pending migrations (safe to run again: applied versions are recorded)."""
     if not settings.database_url:
         raise MigrationError("no database URL: start the embedded server or set DATABASE_URL")
-    facts = check_server(settings.database_url)
+    check_server(settings.database_url)
     command = [
         dbmate_binary(),
         "--url",
-        for_dbmate(settings.database_url, tls=facts.tls, env_sslmode=os.environ.get("PGSSLMODE")),
+        for_dbmate(settings.database_url),
         "--migrations-dir",
         str(MIGRATIONS_DIR),
         "--migrations-table",
@@ -48,6 +48,11 @@ def migrate(settings: Settings) -> None:
         "up",
     ]
     env = {k: v for k, v in os.environ.items() if k != "DBMATE_STRICT"}
+    # A URL without sslmode means libpq's default, prefer: TLS when the server offers it,
+    # plain otherwise (asyncpg agrees). Go's lib/pq knows prefer but defaults to require, and
+    # fails on a server without TLS; give it libpq's default unless the operator chose a mode
+    # (PGSSLMODE, or sslmode in the URL, which wins over both).
+    env.setdefault("PGSSLMODE", "prefer")
     result = subprocess.run(command, capture_output=True, text=True, check=False, env=env)  # noqa: S603
     for line in result.stdout.splitlines():
         log.info("dbmate: %s", line)

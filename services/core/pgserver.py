@@ -1,14 +1,9 @@
-"""What a PostgreSQL server offers before anything runs on it: its version and TLS.
+"""Which PostgreSQL the platform runs on: refused before anything runs if it is too old.
 
 Districts run PostgreSQL 15 to 18, on managed clouds and on PostgreSQL-compatible databases
 that track older majors. 15 is the oldest major the suite runs against (``.ci/run`` uses
 Debian's); an older server is refused at startup with one line, before a migration
 half-applies or a request meets a missing feature.
-
-The probe connects with asyncpg, which reads ``DATABASE_URL`` as libpq does (``sslmode``
-defaults to ``prefer``: TLS when the server offers it, plain otherwise), and reports whether
-TLS was negotiated, so that dbmate (Go's lib/pq, which has no ``prefer``) can be told the
-same mode explicitly.
 """
 
 from __future__ import annotations
@@ -35,7 +30,6 @@ class UnsupportedServerError(RuntimeError):
 class ServerFacts:
     version_num: int
     version: str
-    tls: bool
 
 
 def require_supported(*, version_num: int, version: str) -> None:
@@ -75,13 +69,9 @@ async def inspect_server(url: str, *, wait_seconds: float = 60.0) -> ServerFacts
             await asyncio.sleep(1.0)
     try:
         version_num, version = await server_version(conn)
-        # pg_stat_ssl exists from 9.5 on; an older server is refused on its version alone.
-        tls = version_num >= MINIMUM_VERSION_NUM and bool(
-            await conn.fetchval("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
-        )
     finally:
         await conn.close()
-    return ServerFacts(version_num=version_num, version=version, tls=tls)
+    return ServerFacts(version_num=version_num, version=version)
 
 
 def check_server(url: str) -> ServerFacts:
