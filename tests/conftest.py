@@ -25,12 +25,8 @@ from services.core.embedded import EmbeddedBroker, free_port, start_postgres, st
 from services.core.migrations import migrate
 from services.core.settings import Settings
 from services.gateway.app import create_app
-from tests.support.databases import create_database
+from tests.support.databases import APP_DB_PASSWORD, create_database
 from tests.support.writes import WritesNothing
-
-# The app role connects over TCP to an external server, which asks for a password (the
-# embedded one trusts its socket). Roles are per server, so every run shares this one.
-APP_DB_PASSWORD = os.environ.get("APP_DB_PASSWORD") or "alliance-app-test"
 
 
 @pytest.fixture(scope="session")

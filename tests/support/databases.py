@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -13,6 +14,10 @@ import asyncpg
 from services.core.dsn import database_name, with_database
 from services.core.migrations import migrate
 from services.core.settings import Settings
+
+# The app role connects over TCP to an external server, which asks for a password (the
+# embedded one trusts its socket). Roles are per server, so every database shares this one.
+APP_DB_PASSWORD = os.environ.get("APP_DB_PASSWORD") or "alliance-app-test"
 
 
 async def create_database(server_url: str, prefix: str) -> str:
@@ -38,7 +43,7 @@ async def drop_database(server_url: str, url: str) -> None:
 
 async def migrate_database(url: str) -> None:
     """Apply every migration (dbmate runs as a process: off the event loop)."""
-    await asyncio.to_thread(migrate, replace(Settings(), database_url=url))
+    await asyncio.to_thread(migrate, replace(Settings(), database_url=url, app_db_password=APP_DB_PASSWORD))
 
 
 @contextlib.asynccontextmanager
