@@ -49,6 +49,8 @@ async def platform(
             "KAFKA_ENABLE_IDEMPOTENCE": "false",
             "JWT_SECRET": settings.jwt_secret,
             "OUTBOX_MAX_AGE_SECONDS": "5",
+            # An external server asks the app role for its password (the embedded one does not).
+            **({"APP_DB_PASSWORD": settings.app_db_password} if settings.app_db_password else {}),
         },
         data_dir=tmp_path,
     )
