@@ -13,6 +13,7 @@ from strawberry.extensions.base_extension import SchemaExtension
 from strawberry.extensions.disable_introspection import DisableIntrospection
 from strawberry.schema.config import StrawberryConfig
 
+from schema.compiled import CompiledReads, Mappings
 from schema.context import OperationScope
 from schema.execution import AllianceExecutionContext
 from schema.input_checks import InputChecks
@@ -73,4 +74,7 @@ def build_schema(settings: Settings, platform: Platform | None = None) -> Allian
         scalar_overrides=SCALAR_OVERRIDES,
     )
     schema.platform = platform
+    # Each domain's GraphQL module declares the table mapping of its types (``COMPILED``).
+    mappings = Mappings.of([item for m in modules for item in getattr(m, "COMPILED", ())])
+    schema.compiled_reads = CompiledReads(schema._schema, mappings, settings)
     return schema

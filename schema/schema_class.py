@@ -10,6 +10,7 @@ from graphql import GraphQLError
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from schema.compiled import CompiledReads
 from schema.errors import classify_result
 from services.domain import Platform
 
@@ -19,10 +20,12 @@ class AllianceSchema(strawberry.Schema):
 
     This wraps ``execute``/``subscribe`` rather than using an extension because parse
     errors leave Strawberry's operation hooks as exceptions, bypassing extensions.
-    ``platform`` holds the domains that made the schema (and their event catalog).
+    ``platform`` holds the domains that made the schema (and their event catalog);
+    ``compiled_reads`` the compiled path of its reads (``schema.compiled``).
     """
 
     platform: Platform
+    compiled_reads: CompiledReads
 
     async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
         # ``execute`` serves HTTP (subscriptions go through ``subscribe``). Strawberry lets a

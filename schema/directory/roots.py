@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
+from schema.directory.compiled import COMPILED
 from schema.directory.mutations import DirectoryMutation as Mutation
 from schema.directory.queries import DirectoryQuery as Query
 
-__all__ = ["Mutation", "Query"]
+__all__ = ["COMPILED", "Mutation", "Query"]

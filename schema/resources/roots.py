@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
+from schema.resources.compiled import COMPILED
 from schema.resources.mutations import ResourcesMutation as Mutation
 from schema.resources.queries import ResourcesQuery as Query
 
-__all__ = ["Mutation", "Query"]
+__all__ = ["COMPILED", "Mutation", "Query"]

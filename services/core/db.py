@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import weakref
+
 import asyncpg
 import orjson
 
@@ -30,6 +32,27 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
         )
 
 
+# Connections whose last use left no session state behind (see ``without_reset``).
+_CLEAN: weakref.WeakSet[asyncpg.Connection] = weakref.WeakSet()
+
+
+def without_reset(conn: asyncpg.Connection | asyncpg.pool.PoolConnectionProxy[asyncpg.Record]) -> None:
+    """Spare ``conn`` the pool's reset on its next release: its user ran only statements that
+    leave no session state (no session setting, LISTEN, cursor or advisory lock), such as a
+    compiled read, which sets its tenant for its own implicit transaction only. The reset is
+    a round trip as long as the read itself."""
+    # The pool hands out a proxy; its reset is given the connection behind it.
+    underlying: asyncpg.Connection = getattr(conn, "_con", None) or conn  # type: ignore[assignment]
+    _CLEAN.add(underlying)
+
+
+async def _reset(conn: asyncpg.Connection) -> None:
+    if conn in _CLEAN:
+        _CLEAN.discard(conn)
+        return
+    await conn.reset()
+
+
 async def create_pool(settings: Settings) -> asyncpg.Pool:
     """Open the pool; JSON columns come back as Python values.
 
@@ -43,12 +66,15 @@ async def create_pool(settings: Settings) -> asyncpg.Pool:
 
     Every process role opens its pool at startup, so each refuses a server that is too old
     (``UnsupportedServerError``) before it serves or consumes anything.
+
+    The reset is skipped only for a connection marked by ``without_reset``.
     """
     pool = await asyncpg.create_pool(
         app_dsn(settings),
         min_size=min(settings.db_pool_min, settings.db_pool_max),
         max_size=settings.db_pool_max,
         init=_init_connection,
+        reset=_reset,
         server_settings={
             "application_name": "alliance",
             "statement_timeout": str(settings.db_statement_timeout_ms),

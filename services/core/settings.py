@@ -91,6 +91,7 @@ class Settings:
     limits: GraphQLLimits = field(default_factory=GraphQLLimits)
     graphql_ide: bool = True
     graphql_introspection: bool = True
+    compiled_reads: bool = True
     log_level: str = "INFO"
     log_json: bool = True
 
@@ -138,6 +139,7 @@ class Settings:
             ),
             graphql_ide=_bool(env, "GRAPHQL_IDE", True),
             graphql_introspection=_bool(env, "GRAPHQL_INTROSPECTION", True),
+            compiled_reads=_bool(env, "COMPILED_READS", True),
             log_level=log_level,
             log_json=_bool(env, "LOG_JSON", True),
         )

@@ -73,6 +73,35 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
+_WHERE = """
+    ($1::text IS NULL OR kind = $1)
+    AND ($2::uuid IS NULL OR parent_id = $2)
+    AND ($3::text IS NULL OR name ILIKE $3)
+    AND ($4 OR archived_at IS NULL)
+"""
+# A page ($1–$4 from ``filter_params``, $5 cursor, $6 size) and the filter's total.
+PAGE_SQL = (
+    f"SELECT {_COLUMNS} FROM organizations WHERE {_WHERE}"
+    " AND ($5::uuid IS NULL OR id > $5) ORDER BY id LIMIT $6"
+)
+COUNT_SQL = f"SELECT count(*) FROM organizations WHERE {_WHERE}"
+# $1 the ids.
+BY_ID_SQL = f"SELECT {_COLUMNS} FROM organizations WHERE id = ANY($1::uuid[])"
+
+
+def filter_params(*, filter: OrganizationFilter) -> list[Any]:
+    """The filter as ``$1``–``$4`` of ``PAGE_SQL`` and ``COUNT_SQL``; BAD_USER_INPUT if invalid."""
+    search = filter.search.strip() if filter.search else None
+    if search is not None and len(search) > 100:
+        raise BadUserInput("search must be at most 100 characters", field="search")
+    return [
+        filter.kind.value if filter.kind else None,
+        filter.parent_id,
+        _like_pattern(search) if search else None,
+        filter.include_archived,
+    ]
+
+
 async def list_organizations(
     conn: asyncpg.Connection,
     *,
@@ -81,29 +110,9 @@ async def list_organizations(
     after: uuid.UUID | None,
 ) -> Page[Organization]:
     """One page of the tenant's organisations in creation order, with the filter's total."""
-    search = filter.search.strip() if filter.search else None
-    if search is not None and len(search) > 100:
-        raise BadUserInput("search must be at most 100 characters", field="search")
-    where = """
-        ($1::text IS NULL OR kind = $1)
-        AND ($2::uuid IS NULL OR parent_id = $2)
-        AND ($3::text IS NULL OR name ILIKE $3)
-        AND ($4 OR archived_at IS NULL)
-    """
-    args = [
-        filter.kind.value if filter.kind else None,
-        filter.parent_id,
-        _like_pattern(search) if search else None,
-        filter.include_archived,
-    ]
-    rows = await conn.fetch(
-        f"SELECT {_COLUMNS} FROM organizations WHERE {where}"
-        " AND ($5::uuid IS NULL OR id > $5) ORDER BY id LIMIT $6",
-        *args,
-        after,
-        first + 1,
-    )
-    total = await conn.fetchval(f"SELECT count(*) FROM organizations WHERE {where}", *args)
+    args = filter_params(filter=filter)
+    rows = await conn.fetch(PAGE_SQL, *args, after, first + 1)
+    total = await conn.fetchval(COUNT_SQL, *args)
     items = [from_record(Organization, row) for row in rows[:first]]
     return Page(items=items, total=int(total), has_next=len(rows) > first)
 
@@ -112,10 +121,7 @@ async def organizations_by_id(
     conn: asyncpg.Connection, *, ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, Organization]:
     """The tenant's organisations among ``ids`` (others are simply absent)."""
-    rows = await conn.fetch(
-        f"SELECT {_COLUMNS} FROM organizations WHERE id = ANY($1::uuid[])",
-        ids,
-    )
+    rows = await conn.fetch(BY_ID_SQL, ids)
     return {row["id"]: from_record(Organization, row) for row in rows}
 
 

@@ -21,6 +21,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
+from schema.compiled import CompiledReads
 from schema.context import Context
 from schema.errors import is_request_error
 from services.core.auth import authenticate
@@ -77,6 +78,10 @@ class AllianceGraphQL(GraphQL[Context, None]):
             await super().__call__(scope, receive, send)
             return
         request = Request(scope=scope, receive=receive)
+        compiled = await self._compiled(request)
+        if compiled is not None:
+            await compiled(scope, receive, send)
+            return
         try:
             response = await self.run(request)
         except HTTPException as exc:
@@ -91,7 +96,49 @@ class AllianceGraphQL(GraphQL[Context, None]):
             response.status_code = status
         await response(scope, receive, send)
 
+    async def _compiled(self, request: Request) -> Response | None:
+        """The answer of a read whose plan is cached, in one statement (``schema.compiled``);
+        None when the interpreter answers (and may then teach the plan cache, see
+        ``process_result``)."""
+        reads: CompiledReads = self.schema.compiled_reads  # type: ignore[attr-defined]
+        if not reads.enabled or request.method != "POST":
+            return None
+        if "application/json" not in request.headers.get("content-type", ""):
+            return None
+        try:
+            payload = orjson.loads(await request.body())
+        except orjson.JSONDecodeError:
+            return None
+        if not isinstance(payload, dict):
+            return None
+        query, operation_name = payload.get("query"), payload.get("operationName")
+        variables = payload.get("variables") or {}
+        if not isinstance(query, str) or not isinstance(variables, dict):
+            return None
+        if operation_name is not None and not isinstance(operation_name, str):
+            return None
+        context = await self.get_context(request, None)
+        principal = context.principal_or_none
+        if principal is None or context.auth_error is not None:
+            return None
+        seen, plan = reads.cached(query, operation_name, principal)
+        if not seen:
+            request.state.compile_candidate = (query, operation_name)
+            return None
+        if plan is None:
+            return None
+        body = await reads.answer(plan, variables, principal, context.pool)
+        if body is None:
+            return None
+        return Response(body, media_type="application/json")
+
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
+        if isinstance(request, Request):
+            # Made (and the caller authenticated) once per request, by the compiled path first.
+            made: Context | None = getattr(request.state, "alliance_context", None)
+            if made is not None:
+                made.response = response
+                return made
         state: AppState = request.app.state.alliance
         context = Context(
             request=request,
@@ -109,6 +156,7 @@ class AllianceGraphQL(GraphQL[Context, None]):
                 api_key=request.headers.get("x-api-key"),
                 tenant=request.headers.get("x-tenant"),
             )
+            request.state.alliance_context = context
         return context
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
@@ -128,6 +176,14 @@ class AllianceGraphQL(GraphQL[Context, None]):
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         processed = await super().process_result(request, result)
+        candidate = getattr(request.state, "compile_candidate", None)
+        if candidate is not None and not result.errors and result.data is not None:
+            # Answered by the interpreter without errors: valid, within every limit, and a
+            # read this role set may make. Compile it for the next requests.
+            context: Context = request.state.alliance_context
+            reads: CompiledReads = self.schema.compiled_reads  # type: ignore[attr-defined]
+            query, operation_name = candidate
+            reads.learn(query, operation_name, context.principal, context.allows)
         if result.data is None and result.errors and all(map(is_request_error, result.errors)):
             request.state.graphql_status = 400
         return processed

@@ -123,6 +123,34 @@ class ResourcePage:
     owners: dict[uuid.UUID, Organization | None]
 
 
+def filter_params(*, actor: Principal, filter: ResourceFilter) -> list[Any]:
+    """The read scope and the filter as ``$1``–``$11`` of ``PAGE_SQL`` and ``COUNT_SQL``;
+    BAD_USER_INPUT for a filter no page can answer."""
+    search = filter.search.strip() if filter.search else None
+    if search is not None and len(search) > 100:
+        raise BadUserInput("search must be at most 100 characters", field="search")
+    rules.positive(filter.min_capacity, field="minCapacity")
+    if (filter.free_from is None) != (filter.free_to is None):
+        missing = "freeTo" if filter.free_to is None else "freeFrom"
+        raise BadUserInput("freeFrom and freeTo go together", field=missing)
+    if filter.free_from is not None and filter.free_to is not None:
+        rules.check_period(filter.free_from, filter.free_to, from_field="freeFrom", to_field="freeTo")
+    scope = ReadScope.of(actor)
+    return [
+        scope.partner,
+        scope.sees_all,
+        scope.admin_org_ids,
+        filter.kind.value if filter.kind else None,
+        filter.owner_org_id,
+        filter.tag.strip() if filter.tag else None,
+        _like_pattern(search) if search else None,
+        filter.min_capacity,
+        filter.free_from,
+        filter.free_to,
+        filter.status.value if filter.status else None,
+    ]
+
+
 async def list_resources(
     conn: asyncpg.Connection,
     *,
@@ -136,29 +164,7 @@ async def list_resources(
     """One page of the resources the caller may see, in creation order; the filter's total
     unless ``count`` is false, and with ``with_owners`` their owning organisations, in the
     same statement as the page."""
-    search = filter.search.strip() if filter.search else None
-    if search is not None and len(search) > 100:
-        raise BadUserInput("search must be at most 100 characters", field="search")
-    rules.positive(filter.min_capacity, field="minCapacity")
-    if (filter.free_from is None) != (filter.free_to is None):
-        missing = "freeTo" if filter.free_to is None else "freeFrom"
-        raise BadUserInput("freeFrom and freeTo go together", field=missing)
-    if filter.free_from is not None and filter.free_to is not None:
-        rules.check_period(filter.free_from, filter.free_to, from_field="freeFrom", to_field="freeTo")
-    scope = ReadScope.of(actor)
-    args: list[Any] = [
-        scope.partner,
-        scope.sees_all,
-        scope.admin_org_ids,
-        filter.kind.value if filter.kind else None,
-        filter.owner_org_id,
-        filter.tag.strip() if filter.tag else None,
-        _like_pattern(search) if search else None,
-        filter.min_capacity,
-        filter.free_from,
-        filter.free_to,
-        filter.status.value if filter.status else None,
-    ]
+    args = filter_params(actor=actor, filter=filter)
     rows = await conn.fetch(PAGE_WITH_OWNERS_SQL if with_owners else PAGE_SQL, *args, after, first + 1)
     total = int(await conn.fetchval(COUNT_SQL, *args)) if count else None
     page = rows[:first]
@@ -171,13 +177,17 @@ async def list_resources(
     )
 
 
+# $1–$3 read scope, $4 the ids.
+BY_ID_SQL = f"{SCOPE_CTE} SELECT {COLUMNS} FROM resources r WHERE r.id = ANY($4::uuid[]) AND ({SCOPE_WHERE})"
+
+
 async def resources_by_id(
     conn: asyncpg.Connection, *, actor: Principal, ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, Resource]:
     """The resources among ``ids`` the caller may see (others are simply absent)."""
     scope = ReadScope.of(actor)
     rows = await conn.fetch(
-        f"{SCOPE_CTE} SELECT {COLUMNS} FROM resources r WHERE r.id = ANY($4::uuid[]) AND ({SCOPE_WHERE})",
+        BY_ID_SQL,
         scope.partner,
         scope.sees_all,
         scope.admin_org_ids,

@@ -1,0 +1,64 @@
+"""SQL expressions that write JSON text exactly as the interpreter's response has it.
+
+The interpreter's body is ``orjson.dumps`` of Strawberry's values: compact (no spaces), keys
+in selection order, datetimes as Python's ``isoformat()``. PostgreSQL's ``json_build_object``
+puts spaces around ``:`` and ``jsonb`` reorders keys, so objects are concatenated as text
+instead; ``to_json`` still escapes each string as JSON does.
+"""
+
+from __future__ import annotations
+
+from schema.compiled.mapping import Kind
+
+NULL = "'null'"
+
+
+def literal(text: str) -> str:
+    """A SQL string literal (for JSON fragments the compiler writes itself)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _datetime(value: str) -> str:
+    # asyncpg hands timestamptz to Python in UTC and isoformat() prints microseconds only
+    # when there are some, always six digits; PostgreSQL's own output trims trailing zeros.
+    utc = f"({value}) AT TIME ZONE 'UTC'"
+    return (
+        f"""'"' || to_char({utc}, 'YYYY-MM-DD"T"HH24:MI:SS')"""
+        f" || CASE WHEN date_part('microseconds', {utc})::bigint % 1000000 <> 0"
+        f" THEN to_char({utc}, '.US') ELSE '' END || '+00:00\"'"
+    )
+
+
+def scalar(value: str, kind: Kind) -> str:
+    """JSON text of a column's value (``null`` when it is NULL)."""
+    if kind is Kind.ID:
+        text = f"to_json(({value})::text)::text"
+    elif kind in (Kind.STRING, Kind.ENUM, Kind.STRING_LIST):
+        text = f"to_json({value})::text"
+    elif kind is Kind.INT:
+        text = f"({value})::text"
+    elif kind is Kind.BOOLEAN:
+        text = f"CASE WHEN {value} THEN 'true' WHEN NOT {value} THEN 'false' END"
+    else:
+        text = _datetime(value)
+    return f"coalesce({text}, {NULL})"
+
+
+def obj(members: list[tuple[str, str]]) -> str:
+    """A JSON object from (key, JSON text expression) pairs, keys in the given order."""
+    if not members:
+        return "'{}'"
+    parts: list[str] = []
+    for index, (key, value) in enumerate(members):
+        parts.append(literal(("{" if index == 0 else ",") + f'"{key}":'))
+        parts.append(value)
+    parts.append("'}'")
+    return "(" + " || ".join(parts) + ")"
+
+
+def cursor(kind: str, key: str) -> str:
+    """``Keyset.cursor`` in SQL: urlsafe base64 of "kind:key", padded, on one line."""
+    return (
+        f"""'"' || translate(encode(convert_to({literal(kind + ":")} || ({key})::text, 'UTF8'),"""
+        """ 'base64'), E'+/\\n', '-_') || '"'"""
+    )
