@@ -202,8 +202,9 @@ def bench(settings: Settings, dataset: Dataset, seconds: float) -> dict[str, obj
             f"c={concurrency}: read/baseline {_summary(measured, 'read', concurrency)[0] / base:.3f},"
             f" deep/baseline {_summary(measured, 'deep', concurrency)[0] / base:.3f}"
         )
-    for name, (count, detail) in statements.items():
-        say(f"statements per {name} request: {count} ({detail})")
+    for name, sent in statements.items():
+        cold = f", compiled in {sent.cold_compile_ms:.1f} ms cold" if sent.cold_compile_ms is not None else ""
+        say(f"statements per {name} request: {sent.count} ({sent.detail}); compiled: {sent.compiled}{cold}")
     say(f"write: {len(flow.approved)} approved, {len(flow.refused)} refused, lost {lost}, double {double}")
     errors = sum(m.result.errors for m in measured) + lost + double
     read_rps = _summary(measured, "read", 16)[0]
@@ -216,8 +217,23 @@ def bench(settings: Settings, dataset: Dataset, seconds: float) -> dict[str, obj
         "read_ratio": round(read_rps / baseline_rps, 3),
         "deep_ratio": round(deep_rps / baseline_rps, 3),
         "write_pairs_per_s": round(_summary(measured, "write", 16)[0], 1),
-        "statements_per_request_read": statements["read"][0],
-        "statements_per_request_deep": statements["deep"][0],
+        "statements_per_request_read": statements["read"].count,
+        "statements_per_request_deep": statements["deep"].count,
+        # The baseline sends its one query and the pool's reset; writes go to the interpreter.
+        "statements_per_request": {
+            "read": statements["read"].count,
+            "deep": statements["deep"].count,
+            "baseline": 2,
+        },
+        "compiled": {
+            "read": statements["read"].compiled,
+            "deep": statements["deep"].compiled,
+            "write": False,
+        },
+        "cold_compile_ms": {
+            name: round(sent.cold_compile_ms, 2) if sent.cold_compile_ms is not None else None
+            for name, sent in statements.items()
+        },
         "errors": errors,
         "load_generator": generator,
     }

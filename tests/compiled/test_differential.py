@@ -22,10 +22,9 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from hypothesis_graphql import nodes, queries
 from starlette.applications import Starlette
-from starlette.routing import Route
 
 from bench.api import DEEP, READ
-from schema.compiled import CompiledReads
+from bench.statements import compiled_reads
 from schema.export import SDL_PATH
 from services.core.settings import Settings
 from services.gateway.app import create_app
@@ -108,12 +107,6 @@ async def app(
         yield application
 
 
-def _reads(app: Starlette) -> CompiledReads:
-    view = next(r.endpoint for r in app.routes if isinstance(r, Route) and r.path == "/graphql")
-    reads: CompiledReads = view.schema.compiled_reads
-    return reads
-
-
 async def _post(client: httpx.AsyncClient, token: str, case: Case) -> bytes:
     response = await client.post(
         "/graphql",
@@ -133,7 +126,7 @@ def _errors(body: dict[str, Any]) -> list[tuple[Any, ...]]:
 
 async def differ(app: Starlette, tokens: Tokens, cases: list[Case]) -> int:
     """Every case for every login through both paths; how many answers were compiled."""
-    reads = _reads(app)
+    reads = compiled_reads(app)
     compiled_answers = 0
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
