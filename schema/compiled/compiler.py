@@ -6,11 +6,13 @@ document stays with the interpreter: another operation type, a directive, an unm
 or type, a field selected twice under one response key, a root field the role set may not
 read (the interpreter answers FORBIDDEN), an introspection field other than ``__typename``.
 
-Permissions are decided here, once per role set: a ``Quiet`` field the roles may not read
-becomes a constant ``null`` or ``[]``. Arguments become bound parameters, computed per
-request by binders (``Plan.binders``), in the order of their placeholders; ``$1`` and ``$2``
-are the tenant and the account, set in the statement itself (``set_config(…, true)``, for the
-statement's own implicit transaction only).
+Permissions are decided here, once per role set, from the fields' own declarations
+(``schema.permissions``): a root the roles may not read stays with the interpreter (it answers
+FORBIDDEN); a quiet field (``fail_silently``: personal data, bookings without booking read)
+becomes a constant ``null`` or ``[]``; a field with any other extension is not compiled.
+Arguments become bound parameters, computed per request by binders (``Plan.binders``), in
+the order of their placeholders; ``$1`` and ``$2`` are the tenant and the account, set in the
+statement itself (``set_config(…, true)``, for the statement's own implicit transaction only).
 """
 
 from __future__ import annotations
@@ -37,10 +39,13 @@ from graphql import (
     get_operation_ast,
 )
 from graphql.execution.values import VariableValues, get_argument_values
+from strawberry.permission import PermissionExtension
 
 from schema.compiled import json_sql
-from schema.compiled.mapping import Bind, ConnectionRoot, Many, Mappings, ObjectRoot, One, Quiet, Scalar
+from schema.compiled.mapping import Bind, ConnectionRoot, Field, Many, Mappings, ObjectRoot, One, Scalar
+from schema.graphql_internals import strawberry_field
 from schema.pagination import page_size
+from schema.permissions import Can
 from services.core.principal import Principal
 from services.core.settings import Settings
 
@@ -119,9 +124,9 @@ class Compiler:
             root = self.mappings.roots.get(name)
             if root is None:
                 raise NotCompiled(f"Query.{name} is not mapped")
-            if not self.allows(root.obj, root.act):
-                raise NotCompiled(f"the role set may not {root.act} {root.obj}")
             definition = query_type.fields[name]
+            if not self._permitted(definition, f"Query.{name}"):
+                raise NotCompiled(f"the role set may not read Query.{name}")
             if isinstance(root, ConnectionRoot):
                 members.append((key, self._connection(root, node, definition)))
             else:
@@ -134,6 +139,22 @@ class Compiler:
             " set_config('app.account_id', $2, true) AS account) AS scope"
         )
         return Plan(sql, tuple(operation.variable_definitions or ()), tuple(self.binders))
+
+    def _permitted(self, definition: GraphQLField, where: str) -> bool:
+        """Whether the role set may read the field; False only for a quiet refusal (null)."""
+        declared = strawberry_field(definition)
+        permitted = True
+        for extension in declared.extensions if declared else ():
+            if not isinstance(extension, PermissionExtension):
+                raise NotCompiled(f"{where} has an extension")
+            for permission in extension.permissions:
+                if not isinstance(permission, Can):
+                    raise NotCompiled(f"{where} has a permission the compiler does not know")
+                if not self.allows(permission.obj, permission.act):
+                    if not extension.fail_silently:
+                        raise NotCompiled(f"the role set may not {permission.act} {permission.obj}")
+                    permitted = False
+        return permitted
 
     # -- selections -------------------------------------------------------------------------
 
@@ -215,15 +236,15 @@ class Compiler:
             declared = mapped.fields.get(name)
             if declared is None:
                 raise NotCompiled(f"{type_name}.{name} is not mapped")
-            members.append((key, self._member(declared, node, graphql_type.fields[name], alias)))
+            definition = graphql_type.fields[name]
+            if not self._permitted(definition, f"{type_name}.{name}"):
+                # As the permission answers with fail_silently: nothing runs, nothing is checked.
+                members.append((key, "'[]'" if isinstance(declared, Many) else json_sql.NULL))
+                continue
+            members.append((key, self._member(declared, node, definition, alias)))
         return json_sql.obj(members)
 
-    def _member(self, declared: object, node: FieldNode, definition: GraphQLField, alias: str) -> str:
-        if isinstance(declared, Quiet):
-            if not self.allows(declared.obj, declared.act):
-                # As the permission answers with fail_silently: nothing runs, nothing is checked.
-                return "'[]'" if isinstance(declared.field, Many) else json_sql.NULL
-            declared = declared.field
+    def _member(self, declared: Field, node: FieldNode, definition: GraphQLField, alias: str) -> str:
         if isinstance(declared, Scalar):
             return json_sql.scalar(declared.sql.replace("{t}", alias), declared.kind)
         inner = self._alias()

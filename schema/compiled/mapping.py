@@ -6,8 +6,9 @@ A type maps to a table (its rows are the objects); each field maps to one of:
 - ``One``: a nullable object of another mapped type, found by a correlated ``FROM … WHERE``;
 - ``Many``: a list of objects of another mapped type, in a given order, optionally bounded by
   an argument (checked per request by the field's ``bind``, as its resolver checks it);
-- ``Quiet``: any of these, answered as null (or an empty list) for role sets that may not
-  ``act`` on ``obj``: the compiled form of a ``fail_silently`` permission.
+
+Permissions are not declared here: the compiler reads them from the fields themselves (their
+``requires``, ``personal`` and quiet permissions), the one place they are declared.
 
 Root fields declare where their rows come from: a ``ConnectionRoot`` (keyset pages, reusing
 the service's own page and count SQL) or an ``ObjectRoot`` (one row by argument). Their SQL is
@@ -71,14 +72,7 @@ class Many:
     bind: Bind = no_params
 
 
-@dataclass(frozen=True, slots=True)
-class Quiet:
-    field: Scalar | One | Many
-    obj: str
-    act: str
-
-
-Field = Scalar | One | Many | Quiet
+Field = Scalar | One | Many
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,8 +95,6 @@ class ConnectionRoot:
 
     field: str
     type: str
-    obj: str
-    act: str
     keyset: Keyset[Any]
     rows: str
     count: str
@@ -116,8 +108,6 @@ class ObjectRoot:
 
     field: str
     type: str
-    obj: str
-    act: str
     rows: str
     bind: Bind
 

@@ -13,7 +13,6 @@ from schema.compiled.mapping import (
     Many,
     ObjectRoot,
     One,
-    Quiet,
     Root,
     Scalar,
     TypeMap,
@@ -54,9 +53,8 @@ ORGANIZATION = TypeMap(
         "archivedAt": Scalar("{t}.archived_at", Kind.DATETIME),
         "createdAt": Scalar("{t}.created_at", Kind.DATETIME),
         "updatedAt": Scalar("{t}.updated_at", Kind.DATETIME),
-        # Personal data: null, without an error, for role sets without read_personal.
-        "contactName": Quiet(Scalar("{t}.contact_name", Kind.STRING), "organization", "read_personal"),
-        "contactPhone": Quiet(Scalar("{t}.contact_phone", Kind.STRING), "organization", "read_personal"),
+        "contactName": Scalar("{t}.contact_name", Kind.STRING),
+        "contactPhone": Scalar("{t}.contact_phone", Kind.STRING),
         "parent": One("Organization", "FROM organizations {o} WHERE {o}.id = {t}.parent_id"),
         # As organizations.children_of: active children in creation order.
         "children": Many(
@@ -70,8 +68,6 @@ ROOTS: list[Root] = [
     ConnectionRoot(
         field="organizations",
         type="Organization",
-        obj="organization",
-        act="read",
         keyset=ORGANIZATIONS,
         rows=organizations.PAGE_SQL,
         count=organizations.COUNT_SQL,
@@ -81,8 +77,6 @@ ROOTS: list[Root] = [
     ObjectRoot(
         field="organization",
         type="Organization",
-        obj="organization",
-        act="read",
         rows=organizations.BY_ID_SQL,
         bind=_by_id,
     ),

@@ -13,7 +13,6 @@ from schema.compiled.mapping import (
     Many,
     ObjectRoot,
     One,
-    Quiet,
     Root,
     Scalar,
     TypeMap,
@@ -81,15 +80,11 @@ RESOURCE = TypeMap(
         "updatedAt": Scalar("{t}.updated_at", Kind.DATETIME),
         "owner": One("Organization", "FROM organizations {o} WHERE {o}.id = {t}.owner_org_id"),
         # As bookings.upcoming_of: approved, not yet over, soonest first.
-        "upcomingBookings": Quiet(
-            Many(
-                "Booking",
-                "FROM bookings {o} WHERE {o}.resource_id = {t}.id AND {o}.status = 'APPROVED'"
-                " AND upper({o}.during) > now() ORDER BY lower({o}.during) LIMIT $1",
-                _upcoming,
-            ),
-            "booking",
-            "read",
+        "upcomingBookings": Many(
+            "Booking",
+            "FROM bookings {o} WHERE {o}.resource_id = {t}.id AND {o}.status = 'APPROVED'"
+            " AND upper({o}.during) > now() ORDER BY lower({o}.during) LIMIT $1",
+            _upcoming,
         ),
     },
 )
@@ -112,7 +107,7 @@ BOOKING = TypeMap(
         "decidedAt": Scalar("{t}.decided_at", Kind.DATETIME),
         "createdAt": Scalar("{t}.created_at", Kind.DATETIME),
         "updatedAt": Scalar("{t}.updated_at", Kind.DATETIME),
-        "requestedBy": Quiet(Scalar("{t}.requested_by_login", Kind.STRING), "role", "read"),
+        "requestedBy": Scalar("{t}.requested_by_login", Kind.STRING),
         "requester": One("Organization", "FROM organizations {o} WHERE {o}.id = {t}.requester_org_id"),
     },
 )
@@ -121,8 +116,6 @@ ROOTS: list[Root] = [
     ConnectionRoot(
         field="resources",
         type="Resource",
-        obj="resource",
-        act="read",
         keyset=RESOURCES,
         rows=catalogue.PAGE_SQL,
         count=catalogue.COUNT_SQL,
@@ -132,8 +125,6 @@ ROOTS: list[Root] = [
     ObjectRoot(
         field="resource",
         type="Resource",
-        obj="resource",
-        act="read",
         rows=catalogue.BY_ID_SQL,
         bind=_resource_by_id,
     ),

@@ -18,8 +18,9 @@ from services.core.authz import POLICIES_DIR
 from services.core.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
-# The mechanism itself: it passes the permission a field declared, not a literal.
-MECHANISM = {ROOT / "schema" / "permissions.py"}
+# The mechanism itself: it passes the permission a field declared, not a literal (the
+# compiler of reads asks the same permissions, read from the same fields).
+MECHANISM = {ROOT / "schema" / "permissions.py", ROOT / "schema" / "compiled" / "compiler.py"}
 
 Permission = tuple[str, str]
 
