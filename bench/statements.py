@@ -78,7 +78,7 @@ async def statements_per_request(settings: Settings, targets: dict[str, Target])
                 kinds: dict[str, int] = {}
                 for query in logged:
                     kinds[_kind(query)] = kinds.get(_kind(query), 0) + 1
-                cold = reads.figures.compile_ms[-1] if reads.figures.compiled > compiled_before else None
+                cold = reads.figures.last_compile_ms if reads.figures.compiled > compiled_before else None
                 counts[name] = Statements(
                     len(logged),
                     ", ".join(f"{n} {k}" for k, n in kinds.items()),

@@ -23,7 +23,7 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, cast
 
 import asyncpg
@@ -54,7 +54,8 @@ class Figures:
     fell_back: int = 0
     compiled: int = 0
     not_compiled: int = 0
-    compile_ms: list[float] = field(default_factory=list)
+    last_compile_ms: float | None = None
+    total_compile_ms: float = 0.0
 
 
 class PlanCache:
@@ -131,7 +132,9 @@ class CompiledReads:
             self.figures.not_compiled += 1
         else:
             self.figures.compiled += 1
-            self.figures.compile_ms.append((time.perf_counter() - started) * 1000)
+            spent = (time.perf_counter() - started) * 1000
+            self.figures.last_compile_ms = spent
+            self.figures.total_compile_ms += spent
         self.plans.put(plan_key(query, operation_name, principal), plan)
         return plan
 
