@@ -352,7 +352,8 @@ class Compiler:
         cursor = json_sql.cursor(keyset.kind, key) if cursor_needed else "NULL::text"
         page = (
             f"SELECT {edges_value or 'NULL::text'} AS edge, {cursor} AS cursor,"
-            f" row_number() OVER (ORDER BY {key}) AS n FROM ({rows}) AS {alias}"
+            f" row_number() OVER (ORDER BY {key}{' DESC' if root.descending else ''}) AS n"
+            f" FROM ({rows}) AS {alias}"
         )
         # One row even when nothing aggregates the page (only totalCount selected, say).
         return f"(SELECT {json_sql.obj(members)} FROM ({page}) AS page GROUP BY ())"

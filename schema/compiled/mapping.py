@@ -89,8 +89,8 @@ class ConnectionRoot:
 
     ``rows`` selects the page with parameters ``$1…$k`` from ``bind``, then ``$k+1`` the key
     after which the page starts and ``$k+2`` the page size plus one, ordered by the key
-    ``key`` (an expression of the alias ``{t}``); ``count`` counts the filter's rows with the
-    same ``$1…$k``.
+    ``key`` (an expression of the alias ``{t}``; descending when ``descending``); ``count``
+    counts the filter's rows with the same ``$1…$k``.
     """
 
     field: str
@@ -100,6 +100,7 @@ class ConnectionRoot:
     count: str
     key: str
     bind: Bind
+    descending: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,13 +18,13 @@ from schema.compiled.mapping import (
     TypeMap,
 )
 from schema.pagination import parse_id
-from schema.resources.queries import RESOURCES
+from schema.resources.queries import BOOKINGS, RESOURCES
 from schema.resources.types import MAX_UPCOMING
 from services.core.errors import BadUserInput
 from services.core.principal import Principal
-from services.resources import catalogue
+from services.resources import bookings, catalogue
 from services.resources.access import ReadScope
-from services.resources.models import ResourceKind, ResourceStatus
+from services.resources.models import BookingStatus, ResourceKind, ResourceStatus
 
 
 def _resource_filter(args: Args, principal: Principal) -> Sequence[Any]:
@@ -49,6 +49,28 @@ def _resource_filter(args: Args, principal: Principal) -> Sequence[Any]:
 def _resource_by_id(args: Args, principal: Principal) -> Sequence[Any]:
     scope = ReadScope.of(principal)
     return [scope.partner, scope.sees_all, scope.admin_org_ids, [parse_id(args["id"])]]
+
+
+def _booking_filter(args: Args, principal: Principal) -> Sequence[Any]:
+    given: dict[str, Any] = args.get("filter") or {}
+    ids = {name: given.get(name) for name in ("resourceId", "ownerOrgId", "requesterOrgId")}
+    status = given.get("status")
+    return bookings.filter_params(
+        filter=bookings.BookingFilter(
+            resource_id=parse_id(ids["resourceId"], "resourceId") if ids["resourceId"] else None,
+            owner_org_id=parse_id(ids["ownerOrgId"], "ownerOrgId") if ids["ownerOrgId"] else None,
+            requester_org_id=(
+                parse_id(ids["requesterOrgId"], "requesterOrgId") if ids["requesterOrgId"] else None
+            ),
+            status=BookingStatus(status) if status is not None else None,
+            overlaps_from=given.get("from"),
+            overlaps_to=given.get("to"),
+        )
+    )
+
+
+def _booking_by_id(args: Args, principal: Principal) -> Sequence[Any]:
+    return [[parse_id(args["id"])]]
 
 
 def _upcoming(args: Args, principal: Principal) -> Sequence[Any]:
@@ -128,6 +150,17 @@ ROOTS: list[Root] = [
         rows=catalogue.BY_ID_SQL,
         bind=_resource_by_id,
     ),
+    ConnectionRoot(
+        field="bookings",
+        type="Booking",
+        keyset=BOOKINGS,
+        rows=bookings.PAGE_ROWS_SQL,
+        count=bookings.COUNT_SQL,
+        key="{t}.id",
+        bind=_booking_filter,
+        descending=True,
+    ),
+    ObjectRoot(field="booking", type="Booking", rows=bookings.BY_ID_ROWS_SQL, bind=_booking_by_id),
 ]
 
 COMPILED: list[TypeMap | Root] = [RESOURCE, BOOKING, *ROOTS]

@@ -96,15 +96,23 @@ WHERE ($1::uuid IS NULL OR b.resource_id = $1)
 """
 
 
-async def list_bookings(
-    conn: asyncpg.Connection, *, filter: BookingFilter, first: int, after: uuid.UUID | None
-) -> Page[Booking]:
-    """One page of the tenant's bookings, newest request first, with the filter's total."""
+_PAGE = "AND ($7::uuid IS NULL OR b.id < $7) ORDER BY b.id DESC LIMIT $8"
+# A page ($1–$6 from ``filter_params``, $7 cursor, $8 size), newest first; the same as whole
+# rows of the table (for compiled reads, which pick their columns); the filter's total.
+PAGE_SQL = f"SELECT {COLUMNS} {_FILTER} {_PAGE}"
+PAGE_ROWS_SQL = f"SELECT b.* {_FILTER} {_PAGE}"
+COUNT_SQL = f"SELECT count(*) {_FILTER}"
+# $1 the ids, as whole rows of the table.
+BY_ID_ROWS_SQL = "SELECT b.* FROM bookings b WHERE b.id = ANY($1::uuid[])"
+
+
+def filter_params(*, filter: BookingFilter) -> list[object]:
+    """The filter as ``$1``–``$6`` of ``PAGE_SQL`` and ``COUNT_SQL``; BAD_USER_INPUT if invalid."""
     if (filter.overlaps_from is None) != (filter.overlaps_to is None):
         raise BadUserInput("from and to go together", field="to" if filter.overlaps_to is None else "from")
     if filter.overlaps_from is not None and filter.overlaps_to is not None:
         rules.check_period(filter.overlaps_from, filter.overlaps_to)
-    args = [
+    return [
         filter.resource_id,
         filter.owner_org_id,
         filter.requester_org_id,
@@ -112,12 +120,14 @@ async def list_bookings(
         filter.overlaps_from,
         filter.overlaps_to,
     ]
-    rows = await conn.fetch(
-        f"SELECT {COLUMNS} {_FILTER} AND ($7::uuid IS NULL OR b.id < $7) ORDER BY b.id DESC LIMIT $8",
-        *args,
-        after,
-        first + 1,
-    )
-    total = await conn.fetchval(f"SELECT count(*) {_FILTER}", *args)
+
+
+async def list_bookings(
+    conn: asyncpg.Connection, *, filter: BookingFilter, first: int, after: uuid.UUID | None
+) -> Page[Booking]:
+    """One page of the tenant's bookings, newest request first, with the filter's total."""
+    args = filter_params(filter=filter)
+    rows = await conn.fetch(PAGE_SQL, *args, after, first + 1)
+    total = await conn.fetchval(COUNT_SQL, *args)
     items = [from_record(Booking, row) for row in rows[:first]]
     return Page(items=items, total=int(total), has_next=len(rows) > first)

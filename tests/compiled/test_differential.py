@@ -84,6 +84,15 @@ query Resource($id: ID!) {{ resource(id: $id) {{ ...R owner {{ ...O }} }} }}
 fragment R on Resource {{ {RESOURCE_FIELDS} }}
 fragment O on Organization {{ name kind ... on Organization {{ starRating }} }}
 """
+BOOKINGS = f"""
+query Bookings($first: Int, $after: String, $filter: BookingFilter) {{
+  bookings(first: $first, after: $after, filter: $filter) {{
+    totalCount pageInfo {{ hasNextPage endCursor }}
+    edges {{ cursor node {{ {BOOKING_FIELDS} requester {{ name contactName }} }} }}
+  }}
+}}
+"""
+BOOKING = f"query Booking($id: ID!) {{ booking(id: $id) {{ {BOOKING_FIELDS} requester {{ id }} }} }}"
 TWO_ROOTS = """
 { a: resources(first: 2) { edges { node { title } } pageInfo { hasNextPage } }
   b: organizations(first: 3, filter: {includeArchived: true}) { totalCount edges { node { name } } } }
@@ -175,6 +184,11 @@ async def ids(admin_conn: asyncpg.Connection, demo: dict[str, uuid.UUID]) -> dic
                 tenant,
             )
         )
+        found[f"{slug}-booking"] = str(
+            await admin_conn.fetchval(
+                "SELECT b.id FROM bookings b WHERE b.tenant_id = $1 ORDER BY b.id LIMIT 1", tenant
+            )
+        )
         found[f"{slug}-last-resource"] = str(
             await admin_conn.fetchval(
                 "SELECT id FROM resources WHERE tenant_id = $1 ORDER BY id DESC LIMIT 1", tenant
@@ -226,6 +240,15 @@ def corpus(ids: dict[str, str]) -> list[Case]:
         Case(ORGANIZATIONS, {"filter": {"search": "nothing matches this"}}),
         Case(ORGANIZATION, {"id": ids["demo-org"]}),
         Case(ORGANIZATION, {"id": ids["other-org"]}),
+        Case(BOOKINGS, {}),
+        Case(BOOKINGS, {"first": 2, "filter": {"status": "APPROVED"}}),
+        Case(BOOKINGS, {"filter": {"resourceId": ids["demo-resource"]}}),
+        Case(BOOKINGS, {"filter": {"from": "2020-01-01T00:00:00+00:00", "to": "2040-01-01T00:00:00+00:00"}}),
+        Case(BOOKINGS, {"filter": {"from": "2020-01-01T00:00:00+00:00"}}),  # invalid: to missing
+        Case(BOOKINGS, {"after": _cursor("booking", ids["demo-booking"])}),  # the oldest: an empty page
+        Case(BOOKINGS, {"filter": {"requesterOrgId": ids["other-org"]}}),
+        Case(BOOKING, {"id": ids["demo-booking"]}),
+        Case(BOOKING, {"id": ids["other-booking"]}),
         Case(TWO_ROOTS, {}),
         Case("query { resources { totalCount } }", {}),
         Case("query { resources(first: 1) { pageInfo { endCursor } } }", {}),
