@@ -20,12 +20,12 @@ def literal(text: str) -> str:
 
 def _datetime(value: str) -> str:
     # asyncpg hands timestamptz to Python in UTC and isoformat() prints microseconds only
-    # when there are some, always six digits; PostgreSQL's own output trims trailing zeros.
+    # when there are some, always six digits (PostgreSQL's own output trims trailing zeros).
+    # ".000000" can stand nowhere else in this format, so removing it is exact.
     utc = f"({value}) AT TIME ZONE 'UTC'"
     return (
-        f"""'"' || to_char({utc}, 'YYYY-MM-DD"T"HH24:MI:SS')"""
-        f" || CASE WHEN date_part('microseconds', {utc})::bigint % 1000000 <> 0"
-        f" THEN to_char({utc}, '.US') ELSE '' END || '+00:00\"'"
+        f"""'"' || replace(to_char({utc}, 'YYYY-MM-DD"T"HH24:MI:SS.US'), '.000000', '')"""
+        """ || '+00:00"'"""
     )
 
 

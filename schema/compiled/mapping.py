@@ -14,7 +14,10 @@ Root fields declare where their rows come from: a ``ConnectionRoot`` (keyset pag
 the service's own page and count SQL) or an ``ObjectRoot`` (one row by argument). Their SQL is
 the services' SQL, with its own ``$1…$n``; the compiler renumbers it into the statement.
 
-SQL templates name the row's alias ``{t}`` and a joined row's alias ``{o}``. A field that is
+SQL templates name the row's alias ``{t}`` and a joined row's alias ``{o}``. Joins repeat
+the tenant (``{o}.tenant_id = {t}.tenant_id``): row-level security already keeps them in
+the tenant, but the repetition lets PostgreSQL use the (tenant_id, …) indexes, about three
+times faster per joined row than the primary key with the policy as a filter. A field that is
 not declared is not compiled: a document that selects it is answered by the interpreter.
 """
 

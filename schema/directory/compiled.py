@@ -55,11 +55,15 @@ ORGANIZATION = TypeMap(
         "updatedAt": Scalar("{t}.updated_at", Kind.DATETIME),
         "contactName": Scalar("{t}.contact_name", Kind.STRING),
         "contactPhone": Scalar("{t}.contact_phone", Kind.STRING),
-        "parent": One("Organization", "FROM organizations {o} WHERE {o}.id = {t}.parent_id"),
+        "parent": One(
+            "Organization",
+            "FROM organizations {o} WHERE {o}.tenant_id = {t}.tenant_id AND {o}.id = {t}.parent_id",
+        ),
         # As organizations.children_of: active children in creation order.
         "children": Many(
             "Organization",
-            "FROM organizations {o} WHERE {o}.parent_id = {t}.id AND {o}.archived_at IS NULL ORDER BY {o}.id",
+            "FROM organizations {o} WHERE {o}.tenant_id = {t}.tenant_id AND {o}.parent_id = {t}.id"
+            " AND {o}.archived_at IS NULL ORDER BY {o}.id",
         ),
     },
 )

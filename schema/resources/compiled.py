@@ -100,11 +100,15 @@ RESOURCE = TypeMap(
         "archivedAt": Scalar("{t}.archived_at", Kind.DATETIME),
         "createdAt": Scalar("{t}.created_at", Kind.DATETIME),
         "updatedAt": Scalar("{t}.updated_at", Kind.DATETIME),
-        "owner": One("Organization", "FROM organizations {o} WHERE {o}.id = {t}.owner_org_id"),
+        "owner": One(
+            "Organization",
+            "FROM organizations {o} WHERE {o}.tenant_id = {t}.tenant_id AND {o}.id = {t}.owner_org_id",
+        ),
         # As bookings.upcoming_of: approved, not yet over, soonest first.
         "upcomingBookings": Many(
             "Booking",
-            "FROM bookings {o} WHERE {o}.resource_id = {t}.id AND {o}.status = 'APPROVED'"
+            "FROM bookings {o} WHERE {o}.tenant_id = {t}.tenant_id AND {o}.resource_id = {t}.id"
+            " AND {o}.status = 'APPROVED'"
             " AND upper({o}.during) > now() ORDER BY lower({o}.during) LIMIT $1",
             _upcoming,
         ),
@@ -130,7 +134,10 @@ BOOKING = TypeMap(
         "createdAt": Scalar("{t}.created_at", Kind.DATETIME),
         "updatedAt": Scalar("{t}.updated_at", Kind.DATETIME),
         "requestedBy": Scalar("{t}.requested_by_login", Kind.STRING),
-        "requester": One("Organization", "FROM organizations {o} WHERE {o}.id = {t}.requester_org_id"),
+        "requester": One(
+            "Organization",
+            "FROM organizations {o} WHERE {o}.tenant_id = {t}.tenant_id AND {o}.id = {t}.requester_org_id",
+        ),
     },
 )
 
