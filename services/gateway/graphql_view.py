@@ -121,6 +121,10 @@ class AllianceGraphQL(GraphQL[Context, None]):
         principal = context.principal_or_none
         if principal is None or context.auth_error is not None:
             return None
+        if principal.api_key_id is not None:
+            # Partner keys pass the partners domain's admission (allow-list, rate and cost
+            # limits), which runs in the interpreter's extensions: never around it.
+            return None
         seen, plan = reads.cached(query, operation_name, principal)
         if not seen:
             request.state.compile_candidate = (query, operation_name)
