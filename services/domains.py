@@ -9,12 +9,14 @@ from __future__ import annotations
 from services.activity.manifest import DOMAIN as ACTIVITY
 from services.directory.manifest import DOMAIN as DIRECTORY
 from services.domain import Domain
+from services.ledger.manifest import DOMAIN as LEDGER
 from services.partners.manifest import DOMAIN as PARTNERS
 from services.resources.manifest import DOMAIN as RESOURCES
 
 DOMAINS: tuple[Domain, ...] = (
     DIRECTORY,
     RESOURCES,
+    LEDGER,
     ACTIVITY,
     PARTNERS,
 )

@@ -20,6 +20,7 @@ from services.domain import Platform
 from services.events.changes import SystemActor, record_change
 from services.events.types import DomainEvent
 from services.events.visibility import Reader
+from services.ledger.events import LedgerItemEvent, ResponsibilityLetterEvent
 from services.resources.events import ResourceEvent
 from tests.kit.samples import sample
 
@@ -59,6 +60,19 @@ def _cases(orgs: dict[str, uuid.UUID]) -> list[tuple[DomainEvent, frozenset[str]
                 (sample(cls, status="PUBLISHED", visibility="PARTNERS"), EVERYONE),
                 (sample(cls, status="PUBLISHED", visibility="ALLIANCE"), NOT_PARTNERS),
                 (sample(cls, status="ARCHIVED", visibility="PARTNERS"), NOT_PARTNERS),
+            ]
+            continue
+        if issubclass(cls, LedgerItemEvent | ResponsibilityLetterEvent):
+            # As `ledgerItems` reads them: by the responsible (recipient) organisation's admins,
+            # its ancestors' and those who see every organisation; partners read figures only.
+            # A member reads its organisation's items by query but is shown none in the feed.
+            org_field = (
+                "responsible_organization_id" if issubclass(cls, LedgerItemEvent) else "organization_id"
+            )
+            # No role is granted ledger read until the ledger's queries land.
+            cases += [
+                (sample(cls, **{org_field: str(orgs["community-a"])}), frozenset()),
+                (sample(cls, **{org_field: str(orgs["soe"])}), frozenset()),
             ]
             continue
         expected = {

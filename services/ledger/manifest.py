@@ -1,0 +1,8 @@
+"""The ledger domain (三单制 工作台账): problem, task and responsibility items, responsibility letters."""
+
+from __future__ import annotations
+
+from services.domain import Domain
+from services.ledger.events import EVENTS
+
+DOMAIN = Domain(name="ledger", events=EVENTS)
