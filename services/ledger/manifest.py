@@ -5,4 +5,4 @@ from __future__ import annotations
 from services.domain import Domain
 from services.ledger.events import EVENTS
 
-DOMAIN = Domain(name="ledger", events=EVENTS)
+DOMAIN = Domain(name="ledger", events=EVENTS, graphql="schema.ledger.roots")

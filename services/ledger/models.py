@@ -110,3 +110,43 @@ CONSTRAINTS = Constraints(
         ),
     }
 )
+
+
+@dataclass(frozen=True, slots=True)
+class ResponsibilityLetter:
+    """A target responsibility letter (党建目标责任书) from one level to the one below."""
+
+    id: uuid.UUID
+    organization_id: uuid.UUID
+    issuer_organization_id: uuid.UUID
+    year: int
+    issued_by_login: str
+    issued_at: dt.datetime
+    acknowledged_by_login: str | None
+    acknowledged_at: dt.datetime | None
+    item_ids: UuidList
+
+
+@dataclass(frozen=True, slots=True)
+class StatusCount:
+    list: str
+    status: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class OrganizationFigures:
+    """述职评议 figures of one organisation's ledger for one year, computed from its items.
+
+    Cancelled items count in ``counts`` only. ``on_time_rate``: of the items whose deadline has
+    come (signed off, or past due), those signed off by their due date. ``average_days_overdue``:
+    over the items overdue today."""
+
+    organization_id: uuid.UUID
+    counts: tuple[StatusCount, ...]
+    total: int
+    signed_off: int
+    sign_off_rate: float | None
+    on_time_rate: float | None
+    overdue_count: int
+    average_days_overdue: float | None

@@ -69,10 +69,12 @@ def _cases(orgs: dict[str, uuid.UUID]) -> list[tuple[DomainEvent, frozenset[str]
             org_field = (
                 "responsible_organization_id" if issubclass(cls, LedgerItemEvent) else "organization_id"
             )
-            # No role is granted ledger read until the ledger's queries land.
             cases += [
-                (sample(cls, **{org_field: str(orgs["community-a"])}), frozenset()),
-                (sample(cls, **{org_field: str(orgs["soe"])}), frozenset()),
+                (
+                    sample(cls, **{org_field: str(orgs["community-a"])}),
+                    frozenset({"alliance_admin", "auditor", "org_admin"}),
+                ),
+                (sample(cls, **{org_field: str(orgs["soe"])}), frozenset({"alliance_admin", "auditor"})),
             ]
             continue
         expected = {

@@ -1,0 +1,8 @@
+"""The ledger domain's GraphQL root types, composed into the schema by the domain list."""
+
+from __future__ import annotations
+
+from schema.ledger.mutations import LedgerMutation as Mutation
+from schema.ledger.queries import LedgerQuery as Query
+
+__all__ = ["Mutation", "Query"]
