@@ -74,6 +74,8 @@ def settings(admin_url: str, bootstrap_servers: str, tmp_path_factory: pytest.Te
         kafka_bootstrap_servers=bootstrap_servers,
         kafka_enable_idempotence=bool(os.environ.get("KAFKA_BOOTSTRAP_SERVERS")),
         jwt_secret="test-secret-" + "x" * 32,
+        # The ledger's deadline job runs in the tests that call it, at the moments they choose.
+        workers_in_server=("activity",),
     )
 
 

@@ -82,7 +82,7 @@ class Settings:
     relay_in_server: bool = True
     # /readyz says 503 when the oldest unsent outbox row (or a stuck in-process relay) is older.
     outbox_max_age_seconds: int = 60
-    workers_in_server: tuple[str, ...] = ("activity",)
+    workers_in_server: tuple[str, ...] = ("activity", "ledger-deadlines")
     jwt_secret: str = ""
     jwt_issuer: str = "alliance-platform"
     jwt_audience: str = "alliance-api"
@@ -94,6 +94,7 @@ class Settings:
     compiled_reads: bool = True
     log_level: str = "INFO"
     log_json: bool = True
+    ledger_due_soon_days: int = 7
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -119,7 +120,7 @@ class Settings:
             kafka_topic_replication=_int(env, "KAFKA_TOPIC_REPLICATION", 1),
             relay_in_server=_bool(env, "RELAY_IN_SERVER", True),
             outbox_max_age_seconds=_int(env, "OUTBOX_MAX_AGE_SECONDS", 60),
-            workers_in_server=_names(env, "WORKERS_IN_SERVER", ("activity",)),
+            workers_in_server=_names(env, "WORKERS_IN_SERVER", ("activity", "ledger-deadlines")),
             jwt_secret=env.get("JWT_SECRET") or "",
             jwt_issuer=env.get("JWT_ISSUER") or "alliance-platform",
             jwt_audience=env.get("JWT_AUDIENCE") or "alliance-api",
@@ -142,6 +143,7 @@ class Settings:
             compiled_reads=_bool(env, "COMPILED_READS", True),
             log_level=log_level,
             log_json=_bool(env, "LOG_JSON", True),
+            ledger_due_soon_days=_int(env, "LEDGER_DUE_SOON_DAYS", 7),
         )
 
     def with_jwt_secret_from_data_dir(self) -> Settings:

@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 from services.domain import Domain
+from services.ledger.deadlines import run_deadlines
 from services.ledger.events import EVENTS
 
-DOMAIN = Domain(name="ledger", events=EVENTS, graphql="schema.ledger.roots")
+DOMAIN = Domain(
+    name="ledger",
+    events=EVENTS,
+    jobs={"ledger-deadlines": run_deadlines},
+    graphql="schema.ledger.roots",
+)

@@ -84,7 +84,7 @@ def test_every_command_is_one_the_alliance_cli_accepts() -> None:
     for name, service in inventory.compose_app_services().items():
         args = parser.parse_args(service["command"])
         if args.command == "worker":
-            assert set(args.services) <= set(Platform.default().registry().services), name
+            assert set(args.services) <= _workers(), name
 
 
 def test_gateways_leave_relay_and_consumers_to_their_own_processes() -> None:
@@ -137,3 +137,9 @@ def test_prometheus_scrapes_every_process_role() -> None:
         assert discovery["names"] == list(_by_role(role))
         ports = {service["environment"]["METRICS_PORT"] for service in _by_role(role).values()}
         assert ports == {str(discovery["port"])}
+
+
+def _workers() -> set[str]:
+    """What `alliance worker` runs: consumer services and domains' background jobs."""
+    platform = Platform.default()
+    return set(platform.registry().services) | set(platform.jobs())

@@ -88,7 +88,7 @@ def test_deployments_for_every_role_and_a_migration_job(production: list[Resourc
         args = parser.parse_args(container["args"])
         commands[workload["metadata"]["name"]] = args.command
         if args.command == "worker":
-            assert set(args.services) <= set(Platform.default().registry().services)
+            assert set(args.services) <= _workers()
     assert commands == {
         "alliance-gateway": "serve",
         "alliance-relay": "relay",
@@ -196,3 +196,9 @@ def test_production_settings(production: list[Resource]) -> None:
         assert {"OTEL_SERVICE_NAME", "KAFKA_BOOTSTRAP_SERVERS"} <= inventory.container_settings(
             container, production
         ), workload["metadata"]["name"]
+
+
+def _workers() -> set[str]:
+    """What `alliance worker` runs: consumer services and domains' background jobs."""
+    platform = Platform.default()
+    return set(platform.registry().services) | set(platform.jobs())
