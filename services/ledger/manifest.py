@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from services.domain import Domain
 from services.ledger.deadlines import run_deadlines
+from services.ledger.demo import seed_ledger
 from services.ledger.events import EVENTS
 
 DOMAIN = Domain(
     name="ledger",
     events=EVENTS,
+    demo=seed_ledger,
     jobs={"ledger-deadlines": run_deadlines},
     graphql="schema.ledger.roots",
 )
