@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from services.core.errors import BadUserInput
+from services.core.errors import BadUserInput, NotFound
 from services.core.principal import Principal
 from services.core.validation import clean_text, optional_text
 from services.events.changes import record_change
@@ -90,7 +90,7 @@ async def create_ledger_item(conn: asyncpg.Connection, *, actor: Principal, data
         "SELECT archived_at IS NOT NULL FROM organizations WHERE id = $1", data.organization_id
     )
     if archived is None:
-        raise BadUserInput("organizationId names no organization of this alliance", field="organizationId")
+        raise NotFound("no such organization", field="organizationId")
     if archived:
         raise BadUserInput("organizationId names an archived organization", field="organizationId")
     await require_manager(conn, actor, data.organization_id, doing="add to this ledger")

@@ -3,12 +3,16 @@ return → submit → sign-off (销号), with the history on the item."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from tests.conftest import GraphQLClient, error_code
 from tests.ledger.conftest import (
+    CANCEL,
+    CHANGE_DUE,
     CREATE,
     ITEM,
+    ITEMS,
     PROGRESS,
     RETURN,
     SIGN_OFF,
@@ -141,3 +145,53 @@ async def test_nobody_signs_off_their_own_submission(gql: GraphQLClient, orgs: d
     assert error_code(await gql(SIGN_OFF, {"input": {"id": item["id"]}}, login="street-admin")) == "FORBIDDEN"
     signed = await gql(SIGN_OFF, {"input": {"id": item["id"]}}, login="alliance-admin")
     assert data(signed, "signOff", "ledgerItem")["status"] == "SIGNED_OFF"
+
+
+async def test_cancel_change_due_date_and_the_overdue_filter(
+    gql: GraphQLClient, orgs: dict[str, uuid.UUID], garden_admin: str
+) -> None:
+    today = local_today()
+    title = f"逾期-{uuid.uuid4().hex[:6]}"
+    item = data(
+        await gql(
+            CREATE,
+            {
+                "input": {
+                    "list": "TASK",
+                    "organizationId": str(orgs["garden"]),
+                    "year": today.year,
+                    "title": title,
+                    "dueDate": (today - dt.timedelta(days=2)).isoformat(),
+                }
+            },
+            login="street-admin",
+        ),
+        "createLedgerItem",
+        "ledgerItem",
+    )
+    assert item["overdue"] is True
+    overdue = await gql(ITEMS, {"filter": {"search": title, "overdue": True}}, login="member")
+    assert data(overdue, "ledgerItems")["totalCount"] == 1
+    # The responsible side may not move its own deadline; the assigner may.
+    later = (today + dt.timedelta(days=10)).isoformat()
+    change = {"input": {"id": item["id"], "dueDate": later, "reason": "延期"}}
+    assert error_code(await gql(CHANGE_DUE, change, login=garden_admin)) == "FORBIDDEN"
+    moved = data(await gql(CHANGE_DUE, change, login="street-admin"), "changeDueDate", "ledgerItem")
+    assert (moved["dueDate"], moved["overdue"]) == (later, False)
+    assert (
+        data(await gql(ITEMS, {"filter": {"search": title, "overdue": True}}, login="member"), "ledgerItems")[
+            "totalCount"
+        ]
+        == 0
+    )
+    cancel = {"input": {"id": item["id"], "reason": "合并到其他任务"}}
+    assert error_code(await gql(CANCEL, cancel, login=garden_admin)) == "FORBIDDEN"
+    cancelled = data(await gql(CANCEL, cancel, login="street-admin"), "cancelLedgerItem", "ledgerItem")
+    assert cancelled["status"] == "CANCELLED"
+    assert error_code(await gql(CANCEL, cancel, login="street-admin")) == "CONFLICT"
+    history = data(await gql(ITEM, {"id": item["id"]}, login="auditor"), "ledgerItem")["history"]
+    assert [(s["action"], s["note"]) for s in history] == [  # type: ignore[union-attr]
+        ("CREATED", None),
+        ("DUE_DATE_CHANGED", "延期"),
+        ("CANCELLED", "合并到其他任务"),
+    ]
