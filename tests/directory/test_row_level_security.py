@@ -13,8 +13,7 @@ import pytest
 from services.core.db import create_pool
 from services.core.settings import Settings
 from services.core.tenancy import set_scope
-from services.directory.demo import seed_directory
-from services.resources.demo import seed_resources
+from services.domain import Platform
 from tests.support.catalogue import (
     NOT_TENANT_SECURED,
     minimal_row,
@@ -35,8 +34,7 @@ async def seeded(
         owner = await asyncpg.connect(url)
         pool = await create_pool(replace(settings, database_url=url))
         try:
-            await seed_directory(owner)
-            await seed_resources(owner)
+            await Platform.default().seed_demo(owner)
             yield owner, pool
         finally:
             await pool.close()

@@ -123,8 +123,11 @@ async def primary_key(conn: asyncpg.Connection, table: str) -> list[str]:
     return [row["attname"] for row in rows]
 
 
+FRESH_TYPES = frozenset({"uuid", "text", "character varying", "citext"})
+
+
 def fresh_value(column: Column) -> Any:
-    """A value no row holds yet, for a column under a unique index."""
+    """A value no row holds yet, for a column under a unique index (of ``FRESH_TYPES``)."""
     if column.type == "uuid":
         return uuid.uuid4()
     if column.type in {"text", "character varying", "citext"}:
@@ -180,7 +183,8 @@ async def minimal_row(
     for index in await unique_indexes(owner, table):
         if index - required - values.keys():
             continue  # a column left to its default, or null, makes the row distinct
-        free = sorted(index - in_keys - enumerated - values.keys())
+        # A column a fresh value can be made for; else (an integer, a date) a new referenced row.
+        free = sorted(c for c in index - in_keys - enumerated - values.keys() if cols[c].type in FRESH_TYPES)
         if free:
             fresh.add(free[0])
             continue
