@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import logging
 import os
 import signal
@@ -21,6 +22,7 @@ from services.core.logging import configure_logging
 from services.core.migrations import MigrationError, migrate
 from services.core.pgserver import UnsupportedServerError, check_server
 from services.core.settings import Settings, SettingsError
+from services.domain import Platform
 from services.events.cli import add_commands as add_event_commands
 
 log = logging.getLogger("alliance.cli")
@@ -243,6 +245,8 @@ def build_parser() -> argparse.ArgumentParser:
     operations.set_defaults(handler=_operations)
 
     add_event_commands(commands)
+    for module in Platform.default().cli_modules():
+        importlib.import_module(module).add_commands(commands)
     return parser
 
 

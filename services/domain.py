@@ -54,6 +54,12 @@ class Domain:
     # Module with the GraphQL root types (``Query``, ``Mutation``, ``Subscription``, each
     # optional); the schema imports it by name since services know nothing of GraphQL.
     graphql: str | None = None
+    # Module with plain HTTP routes beside GraphQL (``ROUTES``: Starlette routes), such as a
+    # calendar feed that apps fetch without a login; imported by name like ``graphql``.
+    http: str | None = None
+    # Module with ``alliance`` subcommands (``add_commands(subparsers)``, as
+    # ``services.events.cli`` has): an operator's command of the domain, such as an import.
+    cli: str | None = None
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.name):
@@ -92,6 +98,17 @@ class Platform:
 
     def graphql_modules(self) -> list[str]:
         return [domain.graphql for domain in self.domains if domain.graphql]
+
+    def http_routes(self) -> list[Any]:
+        """Every domain's plain HTTP routes (``ROUTES`` of its ``http`` module)."""
+        routes: list[Any] = []
+        for domain in self.domains:
+            if domain.http:
+                routes.extend(importlib.import_module(domain.http).ROUTES)
+        return routes
+
+    def cli_modules(self) -> list[str]:
+        return [domain.cli for domain in self.domains if domain.cli]
 
     async def seed_demo(self, conn: asyncpg.Connection) -> bool:
         """Each domain's demo data, in list order (a domain's data may rest on an earlier one's)."""

@@ -88,6 +88,7 @@ def create_app(
     return Starlette(
         routes=[
             *console_routes,
+            *platform.http_routes(),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/graphql", graphql, methods=["GET", "POST"]),
