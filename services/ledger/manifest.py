@@ -13,4 +13,6 @@ DOMAIN = Domain(
     demo=seed_ledger,
     jobs={"ledger-deadlines": run_deadlines},
     graphql="schema.ledger.roots",
+    http="services.ledger.http",
+    cli="services.ledger.cli",
 )
