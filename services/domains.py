@@ -10,6 +10,7 @@ from services.activity.manifest import DOMAIN as ACTIVITY
 from services.directory.manifest import DOMAIN as DIRECTORY
 from services.domain import Domain
 from services.ledger.manifest import DOMAIN as LEDGER
+from services.orglife.manifest import DOMAIN as ORGLIFE
 from services.partners.manifest import DOMAIN as PARTNERS
 from services.resources.manifest import DOMAIN as RESOURCES
 
@@ -17,6 +18,7 @@ DOMAINS: tuple[Domain, ...] = (
     DIRECTORY,
     RESOURCES,
     LEDGER,
+    ORGLIFE,
     ACTIVITY,
     PARTNERS,
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import asyncpg
@@ -55,5 +55,38 @@ async def write_audit_row(
         entity_id,
         # Sent as text: the statement then works whatever JSON codec the connection has.
         orjson.dumps(dict(changes or {}), default=str).decode(),
+        request_id_var.get(),
+    )
+
+
+_INSERT_READS = """
+INSERT INTO audit_log (tenant_id, actor_id, actor_login, action, entity_type, entity_id, changes, request_id)
+SELECT $1, $2, $3, $4, $5, entity_id, '{}'::jsonb, $7 FROM unnest($6::text[]) AS entity_id
+"""
+
+
+async def write_read_audit_rows(
+    conn: asyncpg.Connection,
+    *,
+    tenant_id: uuid.UUID,
+    actor_id: uuid.UUID | None,
+    actor_login: str,
+    entity_type: str,
+    entity_ids: Sequence[str],
+) -> None:
+    """One audit row per entity read (``<entity_type>.read``), all in one statement.
+
+    Reads of personal data (调阅) are audited like changes, but a list must not cost one round
+    trip per row; the statement needs no transaction (it is atomic on its own)."""
+    if not entity_ids:
+        return
+    await conn.execute(
+        _INSERT_READS,
+        tenant_id,
+        actor_id,
+        actor_login,
+        f"{entity_type}.read",
+        entity_type,
+        list(entity_ids),
         request_id_var.get(),
     )

@@ -20,13 +20,17 @@ from services.core.errors import BadUserInput
 from services.core.validation import clean_text, optional_text
 from services.events.changes import Actor, record_change
 from services.ledger.events import LedgerItemCreated
-from services.ledger.models import SOURCED, LedgerSource
+from services.ledger.models import SOURCED, LedgerList, LedgerSource
 from services.ledger.reads import STATE_COLUMNS, SourcedTaskState, state_from_record
 from services.ledger.rows import COLUMNS, add_step, audit_view, fetch_one_or_none, item_from_record
 
 __all__ = ["SourcedTask", "SourcedTaskState", "open_sourced_tasks"]
 
 MAX_TASKS = 200
+# Sources other domains open items for: the sourced ones, and inspections (督查) such as the
+# organisational-life compliance check, whose items are PROBLEMs. Items with these sources
+# and a source id come only through here.
+INTAKE_SOURCES = SOURCED | {LedgerSource.INSPECTION}
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +47,7 @@ _INSERT = f"""
 INSERT INTO ledger_items AS i (tenant_id, list, organization_id, assigning_organization_id, year, title,
                                description, source, source_id, source_key, responsible_organization_id,
                                supporting_organization_ids, due_date, created_by)
-VALUES ($1, 'TASK', $2, $3, $4, $5, $6, $7, $8, $9, $2, $10, $11, $12)
+VALUES ($1, $13, $2, $3, $4, $5, $6, $7, $8, $9, $2, $10, $11, $12)
 ON CONFLICT ON CONSTRAINT ledger_items_source_key DO NOTHING
 RETURNING {COLUMNS}
 """
@@ -92,12 +96,16 @@ async def open_sourced_tasks(
     source_id: uuid.UUID,
     assigning_organization_id: uuid.UUID,
     tasks: Sequence[SourcedTask],
+    ledger_list: str = LedgerList.TASK,
 ) -> list[SourcedTaskState]:
-    """TASK items for a source, in the caller's transaction, each through record_change; the year
-    is the due date's year. Idempotent on (tenant, source, source_id, key): calling again returns
-    the existing items and writes nothing (a unique constraint is the last word)."""
-    if source not in SOURCED:
-        raise BadUserInput(f"source must be one of {sorted(SOURCED)}", field="source")
+    """TASK items (or ``ledger_list`` items: a PROBLEM found by an inspection) for a source, in the
+    caller's transaction, each through record_change; the year is the due date's year.
+    Idempotent on (tenant, source, source_id, key): calling again returns the existing items
+    and writes nothing (a unique constraint is the last word)."""
+    if source not in INTAKE_SOURCES:
+        raise BadUserInput(f"source must be one of {sorted(INTAKE_SOURCES)}", field="source")
+    if ledger_list not in (LedgerList.TASK, LedgerList.PROBLEM):
+        raise BadUserInput("list must be TASK or PROBLEM", field="list")
     cleaned = _checked(tasks)
     if not cleaned:
         return []
@@ -122,6 +130,7 @@ async def open_sourced_tasks(
             list(task.supporting_organization_ids),
             task.due_date,
             actor.account_id,
+            LedgerList(ledger_list).value,
         )
         if row is None:
             continue  # opened before: the existing item stands as it is

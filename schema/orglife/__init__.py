@@ -1,0 +1,1 @@
+"""GraphQL of organisational life (组织生活)."""
