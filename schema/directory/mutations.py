@@ -22,7 +22,13 @@ class CreateOrganizationInput:
     credit_code: str | None = None
     contact_name: str | None = None
     contact_phone: str | None = None
-    star_rating: int | None = None
+    star_rating: int | None = strawberry.field(
+        default=None,
+        deprecation_reason=(
+            "The star level comes from rateOrganization (星级创评): its latest rating sets it. "
+            "Removal: 2027-06-30."
+        ),
+    )
 
 
 @strawberry.input(description="Changes to a member organisation; omitted fields stay (修改成员单位).")
@@ -37,7 +43,13 @@ class UpdateOrganizationInput:
     credit_code: str | None = None
     contact_name: str | None = None
     contact_phone: str | None = None
-    star_rating: int | None = None
+    star_rating: int | None = strawberry.field(
+        default=None,
+        deprecation_reason=(
+            "The star level comes from rateOrganization (星级创评): its latest rating sets it. "
+            "Removal: 2027-06-30."
+        ),
+    )
 
 
 @strawberry.input(description="Archive a member organisation (归档成员单位).")

@@ -48,7 +48,10 @@ class Organization:
     parent_id: strawberry.ID | None = strawberry.field(description="Parent organisation (上级).")
     credit_code: str | None = strawberry.field(description="Unified social credit code (统一社会信用代码).")
     star_rating: int | None = strawberry.field(
-        description="Star rating 1–5 of a two-new organisation (星级创评)."
+        description=(
+            "Star level 1–5 of a two-new organisation (星级): the level of its latest rating "
+            "(starRatings, 星级创评); the history and scores are in starRatings(filter: {organizationId})."
+        )
     )
     archived_at: dt.datetime | None
     created_at: dt.datetime

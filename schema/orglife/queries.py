@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Annotated
+
 import strawberry
 
 from schema.context import Info
@@ -11,11 +14,12 @@ from schema.orglife.types import (
     OrganisationalLifeFigure,
     OrganisationalLifeRecord,
     OrganisationalLifeRequirement,
+    PoliticalBirthday,
     Transfer,
 )
 from schema.pagination import Connection, Keyset, parse_id, uuid_key
 from schema.permissions import requires
-from services.orglife import compliance, members, records, transfer_reads
+from services.orglife import birthdays, compliance, members, records, transfer_reads
 
 MEMBERS = Keyset("member", uuid_key)
 TRANSFERS = Keyset("member_transfer", uuid_key)
@@ -153,3 +157,21 @@ class OrgLifeQuery:
             OrganisationalLifeRequirement(kind=r.kind, period=r.period, times=r.times)  # type: ignore[arg-type]
             for r in found
         ]
+
+    @strawberry.field(
+        description="Political birthdays (政治生日) from one day to another, at most a year, for admins.",
+        extensions=requires("political_birthday", "read"),
+    )
+    async def political_birthdays(
+        self,
+        info: Info,
+        from_: Annotated[dt.date, strawberry.argument(name="from", description="From (起).")],
+        to: Annotated[
+            dt.date | None, strawberry.argument(description="To (止); 30 days on by default.")
+        ] = None,
+    ) -> list[PoliticalBirthday]:
+        async with info.context.db() as conn:
+            found = await birthdays.upcoming(
+                conn, actor=info.context.principal, from_=from_, to=to or from_ + dt.timedelta(days=30)
+            )
+        return [PoliticalBirthday.from_model(b) for b in found]

@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
-from schema.orglife.mutations import OrgLifeMutation as Mutation
-from schema.orglife.queries import OrgLifeQuery as Query
+import strawberry
+
+from schema.orglife.mutations import OrgLifeMutation
+from schema.orglife.queries import OrgLifeQuery
+from schema.orglife.ratings import RatingMutation, RatingQuery
+
+
+@strawberry.type
+class Query(OrgLifeQuery, RatingQuery):
+    pass
+
+
+@strawberry.type
+class Mutation(OrgLifeMutation, RatingMutation):
+    pass
+
 
 __all__ = ["Mutation", "Query"]

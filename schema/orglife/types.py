@@ -233,3 +233,26 @@ class OrganisationalLifeRequirement:
     kind: OrganisationalLifeKind
     period: OrganisationalLifePeriod
     times: int
+
+
+@strawberry.type(
+    description="An upcoming political birthday (政治生日): the anniversary of joining the Party."
+)
+class PoliticalBirthday:
+    member_id: strawberry.ID
+    organization_id: strawberry.ID = strawberry.field(description="The branch (支部).")
+    name: str = strawberry.field(description="Name (姓名).")
+    on: dt.date = strawberry.field(description="The day (日期).")
+    years: int = strawberry.field(description="Years in the Party (党龄).")
+    opted_out: bool = strawberry.field(description="Declines notices (已退订).")
+
+    @classmethod
+    def from_model(cls, b: models.UpcomingBirthday) -> PoliticalBirthday:
+        return cls(
+            member_id=_id(b.member_id),
+            organization_id=_id(b.organization_id),
+            name=b.name,
+            on=b.on,
+            years=b.years,
+            opted_out=b.opted_out,
+        )

@@ -82,7 +82,13 @@ class Settings:
     relay_in_server: bool = True
     # /readyz says 503 when the oldest unsent outbox row (or a stuck in-process relay) is older.
     outbox_max_age_seconds: int = 60
-    workers_in_server: tuple[str, ...] = ("activity", "ledger-deadlines")
+    workers_in_server: tuple[str, ...] = (
+        "activity",
+        "ledger-deadlines",
+        "orglife-transfers",
+        "orglife-compliance",
+        "orglife-birthdays",
+    )
     jwt_secret: str = ""
     jwt_issuer: str = "alliance-platform"
     jwt_audience: str = "alliance-api"
@@ -95,6 +101,9 @@ class Settings:
     log_level: str = "INFO"
     log_json: bool = True
     ledger_due_soon_days: int = 7
+    # Political-birthday notices: a signed webhook when the URL is set, else the log.
+    birthday_webhook_url: str = ""
+    birthday_webhook_secret: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -120,7 +129,17 @@ class Settings:
             kafka_topic_replication=_int(env, "KAFKA_TOPIC_REPLICATION", 1),
             relay_in_server=_bool(env, "RELAY_IN_SERVER", True),
             outbox_max_age_seconds=_int(env, "OUTBOX_MAX_AGE_SECONDS", 60),
-            workers_in_server=_names(env, "WORKERS_IN_SERVER", ("activity", "ledger-deadlines")),
+            workers_in_server=_names(
+                env,
+                "WORKERS_IN_SERVER",
+                (
+                    "activity",
+                    "ledger-deadlines",
+                    "orglife-transfers",
+                    "orglife-compliance",
+                    "orglife-birthdays",
+                ),
+            ),
             jwt_secret=env.get("JWT_SECRET") or "",
             jwt_issuer=env.get("JWT_ISSUER") or "alliance-platform",
             jwt_audience=env.get("JWT_AUDIENCE") or "alliance-api",
@@ -144,6 +163,8 @@ class Settings:
             log_level=log_level,
             log_json=_bool(env, "LOG_JSON", True),
             ledger_due_soon_days=_int(env, "LEDGER_DUE_SOON_DAYS", 7),
+            birthday_webhook_url=env.get("BIRTHDAY_WEBHOOK_URL") or "",
+            birthday_webhook_secret=env.get("BIRTHDAY_WEBHOOK_SECRET") or "",
         )
 
     def with_jwt_secret_from_data_dir(self) -> Settings:

@@ -17,6 +17,7 @@ _ORGS: list[tuple[str, str, str, str | None, str | None, int | None]] = [
     ("soe", "城市建设投资集团有限公司党委", "SOE", "district", "91{region}MA1B2C3D4", None),
     ("stationed", "区人民医院党委", "STATIONED_UNIT", "district", "12{region}4567890XY", None),
     ("private", "新华科技有限公司党支部", "PRIVATE_ENTERPRISE", "street", "91{region}MA5E6F7G8", 4),
+    ("social", "阳光社会工作服务中心党支部", "SOCIAL_ORGANIZATION", "street", "52{region}MJ7654321", None),
 ]
 
 _TENANTS = [("demo", "示范区区域化党建联盟", "110101"), ("other", "滨江区区域化党建联盟", "330108")]

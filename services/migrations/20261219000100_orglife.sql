@@ -10,6 +10,13 @@ CREATE EXTENSION IF NOT EXISTS btree_gist;
 CREATE FUNCTION orglife_today() RETURNS date LANGUAGE sql STABLE AS
 $$ SELECT (now() AT TIME ZONE 'Asia/Shanghai')::date $$;
 
+-- A join date's anniversary in a year (政治生日); 29 February falls on 28 February in other years.
+CREATE FUNCTION orglife_anniversary(joined date, y integer) RETURNS date LANGUAGE sql IMMUTABLE AS
+$$ SELECT make_date(y, extract(month FROM joined)::integer,
+                    least(extract(day FROM joined)::integer,
+                          extract(day FROM make_date(y, extract(month FROM joined)::integer, 1)
+                                           + interval '1 month - 1 day')::integer)) $$;
+
 CREATE TABLE party_members (
     id              uuid PRIMARY KEY DEFAULT uuidv7(),
     tenant_id       uuid NOT NULL REFERENCES alliances (id),
@@ -17,8 +24,9 @@ CREATE TABLE party_members (
     organization_id uuid NOT NULL,
     name            text NOT NULL CHECK (char_length(name) BETWEEN 1 AND 100),
     joined_on       date NOT NULL CHECK (joined_on >= DATE '1921-07-01'),
-    status          text NOT NULL CHECK (status IN ('PROBATIONARY', 'FULL')),
-    full_member_on  date,
+    full_member_on  date,  -- 转正日期: a member is FULL from it, PROBATIONARY before
+    status          text NOT NULL GENERATED ALWAYS AS (
+                        CASE WHEN full_member_on IS NULL THEN 'PROBATIONARY' ELSE 'FULL' END) STORED,
     phone           text CHECK (phone ~ '^\+?[0-9][0-9 -]{5,19}$'),
     -- The member's own login, so that a member reads their own record (not personal data).
     account_id      uuid REFERENCES accounts (id),
@@ -29,13 +37,10 @@ CREATE TABLE party_members (
     updated_at      timestamptz NOT NULL DEFAULT now(),
     UNIQUE (tenant_id, id),
     FOREIGN KEY (tenant_id, organization_id) REFERENCES organizations (tenant_id, id),
-    CONSTRAINT party_members_full_date CHECK ((status = 'FULL') = (full_member_on IS NOT NULL)),
     CONSTRAINT party_members_full_after_join CHECK (full_member_on IS NULL OR full_member_on >= joined_on),
     CONSTRAINT party_members_one_account UNIQUE (tenant_id, account_id)
 );
 CREATE INDEX party_members_branch ON party_members (tenant_id, organization_id, id);
-CREATE INDEX party_members_birthday ON party_members (tenant_id, (extract(month FROM joined_on)),
-                                                      (extract(day FROM joined_on)));
 CREATE INDEX party_members_name_trgm ON party_members USING gin (name gin_trgm_ops);
 
 -- Membership history (党员所在支部): a person's branches over time, never overlapping.
@@ -50,20 +55,22 @@ CREATE TABLE party_memberships (
     FOREIGN KEY (tenant_id, member_id) REFERENCES party_members (tenant_id, id),
     FOREIGN KEY (tenant_id, organization_id) REFERENCES organizations (tenant_id, id),
     CHECK (to_on IS NULL OR to_on >= from_on),
+    UNIQUE (tenant_id, member_id, from_on),
     CONSTRAINT party_memberships_no_overlap EXCLUDE USING gist (
         tenant_id WITH =, member_id WITH =, daterange(from_on, to_on) WITH &&)
 );
 CREATE INDEX party_memberships_branch ON party_memberships (tenant_id, organization_id, from_on);
 
--- Transfers (组织关系转接). Within a district one row carries both sides; across districts the
--- sending tenant holds an OUT row and the receiving tenant an IN row, linked by the sending
--- row's ids and kept in step by events only.
+-- Transfers (组织关系转接). Within a district one OUT row carries both sides; across districts
+-- the sending tenant holds an OUT row and the receiving tenant an IN row, linked by the
+-- sending row's ids and kept in step by events only.
 CREATE TABLE member_transfers (
     id                   uuid PRIMARY KEY DEFAULT uuidv7(),
     tenant_id            uuid NOT NULL REFERENCES alliances (id),
+    direction            text NOT NULL CHECK (direction IN ('OUT', 'IN')),
     member_id            uuid,  -- the sending side's member; on an IN row the member once accepted
-    from_organization_id uuid,  -- this tenant's sending branch (null on an IN row)
-    to_organization_id   uuid,  -- this tenant's receiving branch (null on a cross-tenant OUT row)
+    organization_id      uuid NOT NULL,  -- this tenant's branch: the sender (OUT) or the receiver (IN)
+    to_organization_id   uuid,  -- on an OUT row within the district: the receiving branch
     to_tenant            text NOT NULL CHECK (char_length(to_tenant) BETWEEN 1 AND 63),
     to_credit_code       text NOT NULL CHECK (char_length(to_credit_code) BETWEEN 1 AND 18),
     -- IN rows: where it comes from, as the sender told it (never read across tenants).
@@ -89,33 +96,35 @@ CREATE TABLE member_transfers (
     updated_at           timestamptz NOT NULL DEFAULT now(),
     UNIQUE (tenant_id, id),
     FOREIGN KEY (tenant_id, member_id) REFERENCES party_members (tenant_id, id),
-    FOREIGN KEY (tenant_id, from_organization_id) REFERENCES organizations (tenant_id, id),
+    FOREIGN KEY (tenant_id, organization_id) REFERENCES organizations (tenant_id, id),
     FOREIGN KEY (tenant_id, to_organization_id) REFERENCES organizations (tenant_id, id),
-    CONSTRAINT member_transfers_sides CHECK (from_organization_id IS NOT NULL OR to_organization_id IS NOT NULL),
-    CONSTRAINT member_transfers_not_own_branch CHECK (from_organization_id IS DISTINCT FROM to_organization_id),
+    CONSTRAINT member_transfers_not_own_branch CHECK (organization_id IS DISTINCT FROM to_organization_id),
+    CONSTRAINT member_transfers_in_side CHECK (direction = 'OUT' OR to_organization_id IS NULL),
     CONSTRAINT member_transfers_in_origin CHECK (
-        (from_organization_id IS NULL) = (origin_transfer_id IS NOT NULL AND origin_tenant_id IS NOT NULL)),
+        (direction = 'IN') = (origin_transfer_id IS NOT NULL AND origin_tenant_id IS NOT NULL)),
     CONSTRAINT member_transfers_rejected CHECK ((status = 'REJECTED') = (rejection_reason IS NOT NULL)),
     CONSTRAINT member_transfers_accepted CHECK ((status = 'ACCEPTED') = (accepted_on IS NOT NULL))
 );
 -- One open transfer per member on the sending side.
 CREATE UNIQUE INDEX member_transfers_one_open ON member_transfers (tenant_id, member_id)
-    WHERE status IN ('REQUESTED', 'APPROVED_OUT') AND from_organization_id IS NOT NULL;
+    WHERE status IN ('REQUESTED', 'APPROVED_OUT') AND direction = 'OUT';
 -- The receiving side of one hand-over exists once, however often its event arrives.
 CREATE UNIQUE INDEX member_transfers_origin ON member_transfers (tenant_id, origin_tenant_id, origin_transfer_id)
     WHERE origin_transfer_id IS NOT NULL;
-CREATE INDEX member_transfers_from ON member_transfers (tenant_id, from_organization_id, id);
+CREATE INDEX member_transfers_branch ON member_transfers (tenant_id, organization_id, id);
 CREATE INDEX member_transfers_to ON member_transfers (tenant_id, to_organization_id, id);
 
 ALTER TABLE party_memberships ADD FOREIGN KEY (tenant_id, transfer_id) REFERENCES member_transfers (tenant_id, id);
 
--- Required frequency of each kind of session, per tenant (七项制度 "regularly and to standard").
+-- Required frequency of each kind of session, per tenant (七项制度 "regularly and to standard"),
+-- kept as a history: the newest row of a kind holds.
 CREATE TABLE organisational_life_requirements (
+    id        uuid PRIMARY KEY DEFAULT uuidv7(),
     tenant_id uuid NOT NULL REFERENCES alliances (id),
     kind      text NOT NULL,
     period    text NOT NULL CHECK (period IN ('MONTH', 'QUARTER', 'YEAR')),
     times     integer NOT NULL DEFAULT 1 CHECK (times BETWEEN 1 AND 31),
-    PRIMARY KEY (tenant_id, kind),
+    set_at    timestamptz NOT NULL DEFAULT now(),
     CHECK (kind IN ('BRANCH_GENERAL_MEETING', 'BRANCH_COMMITTEE', 'PARTY_GROUP', 'PARTY_LECTURE',
                     'THEMED_PARTY_DAY', 'DEMOCRATIC_LIFE', 'MEMBER_EVALUATION'))
 );
@@ -139,6 +148,7 @@ CREATE TABLE organisational_life_records (
     FOREIGN KEY (tenant_id, organization_id) REFERENCES organizations (tenant_id, id),
     FOREIGN KEY (tenant_id, resource_id) REFERENCES resources (tenant_id, id)
 );
+CREATE INDEX organisational_life_requirements_newest ON organisational_life_requirements (tenant_id, kind, set_at DESC);
 CREATE INDEX organisational_life_records_branch ON organisational_life_records (tenant_id, organization_id, held_on);
 REVOKE DELETE ON organisational_life_records FROM alliance_app;
 
@@ -172,7 +182,7 @@ CREATE INDEX political_birthday_claims_unsent ON political_birthday_claims (tena
 CREATE TABLE star_rating_criteria (
     id         uuid PRIMARY KEY DEFAULT uuidv7(),
     tenant_id  uuid NOT NULL REFERENCES alliances (id),
-    code       text NOT NULL CHECK (code ~ '^[A-Z][A-Z0-9_]{0,39}$'),
+    code       text NOT NULL CHECK (char_length(code) BETWEEN 1 AND 40),  -- A-Z, 0-9, _ (checked on input)
     name       text NOT NULL CHECK (char_length(name) BETWEEN 1 AND 100),
     weight     numeric(6, 2) NOT NULL CHECK (weight > 0 AND weight <= 1000),
     max_score  numeric(6, 2) NOT NULL CHECK (max_score > 0 AND max_score <= 1000),
@@ -181,12 +191,14 @@ CREATE TABLE star_rating_criteria (
     UNIQUE (tenant_id, id),
     CONSTRAINT star_rating_criteria_code UNIQUE (tenant_id, code)
 );
+-- The minimum total of levels 1…5, kept as a history: the newest row holds.
 CREATE TABLE star_rating_thresholds (
-    tenant_id uuid NOT NULL REFERENCES alliances (id),
-    level     smallint NOT NULL CHECK (level BETWEEN 1 AND 5),
-    min_score numeric(5, 2) NOT NULL CHECK (min_score BETWEEN 0 AND 100),
-    PRIMARY KEY (tenant_id, level)
+    id         uuid PRIMARY KEY DEFAULT uuidv7(),
+    tenant_id  uuid NOT NULL REFERENCES alliances (id),
+    min_scores numeric(5, 2)[] NOT NULL CHECK (cardinality(min_scores) = 5),
+    set_at     timestamptz NOT NULL DEFAULT now()
 );
+CREATE INDEX star_rating_thresholds_newest ON star_rating_thresholds (tenant_id, set_at DESC);
 CREATE TABLE star_ratings (
     id              uuid PRIMARY KEY DEFAULT uuidv7(),
     tenant_id       uuid NOT NULL REFERENCES alliances (id),
@@ -287,3 +299,4 @@ DROP TABLE demonstration_sites, star_rating_scores, star_ratings, star_rating_th
     organisational_life_records, organisational_life_requirements, party_memberships,
     member_transfers, party_members;
 DROP FUNCTION orglife_today();
+DROP FUNCTION orglife_anniversary(date, integer);

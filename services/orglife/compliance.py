@@ -34,6 +34,11 @@ from services.orglife.models import LifeFigure, LifeKind, Period, Requirement
 log = logging.getLogger(__name__)
 
 ACTOR_LOGIN = "orglife-compliance"
+# The requirement that holds for each kind: the newest one set.
+_CURRENT = """
+SELECT DISTINCT ON (kind) kind, period, times FROM organisational_life_requirements
+ORDER BY kind, set_at DESC, id DESC
+"""
 INTERVAL_SECONDS = 3600.0
 PROBLEM_DUE_DAYS = 30
 # The common defaults the demo uses (and a new tenant may copy).
@@ -76,13 +81,10 @@ async def set_requirement(
         raise BadUserInput("period must be MONTH, QUARTER or YEAR", field="period")
     if not 1 <= times <= 31:
         raise BadUserInput("times must be 1–31", field="times")
-    before = await conn.fetchrow(
-        "SELECT period, times FROM organisational_life_requirements WHERE kind = $1", kind
-    )
+    before = await conn.fetchrow(f"SELECT period, times FROM ({_CURRENT}) r WHERE kind = $1", kind)
     await conn.execute(
         "INSERT INTO organisational_life_requirements (tenant_id, kind, period, times)"
-        " VALUES ($1, $2, $3, $4)"
-        " ON CONFLICT (tenant_id, kind) DO UPDATE SET period = EXCLUDED.period, times = EXCLUDED.times",
+        " VALUES ($1, $2, $3, $4)",
         actor.tenant_id,
         kind,
         period,
@@ -99,11 +101,11 @@ async def set_requirement(
 
 
 async def requirements(conn: asyncpg.Connection) -> list[Requirement]:
-    rows = await conn.fetch("SELECT kind, period, times FROM organisational_life_requirements ORDER BY kind")
+    rows = await conn.fetch(f"SELECT kind, period, times FROM ({_CURRENT}) r ORDER BY kind")
     return [Requirement(row["kind"], row["period"], row["times"]) for row in rows]
 
 
-_FIGURES = """
+_FIGURES = f"""
 WITH branches AS (
     SELECT DISTINCT m.organization_id FROM party_memberships m
     WHERE m.from_on <= $2 AND (m.to_on IS NULL OR m.to_on > $1)
@@ -114,7 +116,7 @@ SELECT b.organization_id, r.kind, r.period, r.times,
        count(a.member_id) FILTER (WHERE a.present) AS present,
        count(a.member_id) FILTER (WHERE NOT a.present) AS absent
 FROM branches b
-CROSS JOIN organisational_life_requirements r
+CROSS JOIN ({_CURRENT}) r
 LEFT JOIN organisational_life_records l
        ON l.organization_id = b.organization_id AND l.kind = r.kind AND l.held_on BETWEEN $1 AND $2
 LEFT JOIN organisational_life_attendance a ON a.record_id = l.id

@@ -1,5 +1,6 @@
 """Demo data: members in three branches, a year of sessions (one branch behind, so its ledger
-PROBLEM exists), the common required frequencies, and a political birthday today."""
+PROBLEM exists), the common required frequencies, a political birthday today, a criteria
+catalogue with ratings of the private firm and the social organisation, one demonstration site."""
 
 from __future__ import annotations
 
@@ -9,9 +10,26 @@ import uuid
 import asyncpg
 
 from services.core.tenancy import set_scope
+from services.events.changes import SystemActor
+from services.orglife.birthdays import claim_birthdays
 from services.orglife.compliance import DEFAULT_REQUIREMENTS, open_compliance_problems
+from services.orglife.rating import (
+    define_criterion,
+    mark_demonstration_site,
+    rate_organization,
+    set_thresholds,
+)
 
 GARDEN, RIVERSIDE, PRIVATE = "花园社区党委", "滨河社区党支部", "新华科技有限公司党支部"
+SOCIAL = "阳光社会工作服务中心党支部"
+# (code, name, weight, maximum score): a common shape of 两新组织 星级创评 criteria.
+_CRITERIA = [
+    ("ORGANIZATION", "组织建设", 30, 100),
+    ("ACTIVITIES", "组织生活", 25, 100),
+    ("MEMBERS", "党员教育管理", 20, 100),
+    ("ROLE", "发挥作用", 25, 100),
+]
+_SCORES = {PRIVATE: [92, 88, 85, 90], SOCIAL: [75, 70, 80, 72]}
 _MEMBERS = {
     GARDEN: ["张建国", "李秀英", "王志强", "赵丽华"],
     RIVERSIDE: ["刘洋", "陈静", "杨帆", "黄磊"],
@@ -68,14 +86,12 @@ async def _seed(conn: asyncpg.Connection, tenant_id: uuid.UUID) -> None:
             )
             full = None if n == 3 else joined + dt.timedelta(days=366)
             member_id = await conn.fetchval(
-                "INSERT INTO party_members (tenant_id, organization_id, name, joined_on, status,"
-                " full_member_on,"
-                " phone, account_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                "INSERT INTO party_members (tenant_id, organization_id, name, joined_on, full_member_on,"
+                " phone, account_id) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
                 tenant_id,
                 branch,
                 name,
                 joined,
-                "PROBATIONARY" if full is None else "FULL",
                 full,
                 f"1380000{len(ids):02d}{n:02d}",
                 member_account if branch_name == GARDEN and n == 1 else None,
@@ -104,6 +120,38 @@ async def _seed(conn: asyncpg.Connection, tenant_id: uuid.UUID) -> None:
             for kind in kinds:
                 await _session(conn, tenant_id, branch, kind, dt.date(today.year, month, 15), ids)
     await open_compliance_problems(conn, tenant_id=tenant_id)
+    await claim_birthdays(conn, tenant_id=tenant_id, on=today)
+    await _ratings(conn, tenant_id, today)
+
+
+async def _ratings(conn: asyncpg.Connection, tenant_id: uuid.UUID, today: dt.date) -> None:
+    actor = SystemActor(tenant_id=tenant_id, login="orglife-demo")
+    await set_thresholds(conn, actor=actor, min_scores=[0, 60, 70, 80, 90])
+    for code, name, weight, most in _CRITERIA:
+        await define_criterion(conn, actor=actor, code=code, name=name, weight=weight, max_score=most)
+    for org_name, scores in _SCORES.items():
+        organization = await conn.fetchval(
+            "SELECT id FROM organizations WHERE tenant_id = $1 AND name = $2", tenant_id, org_name
+        )
+        if organization is None:
+            continue  # a directory demo from before the social organisation was added
+        await rate_organization(
+            conn,
+            actor=actor,
+            organization_id=organization,
+            year=today.year - 1,
+            scores=[(code, float(score)) for (code, *_), score in zip(_CRITERIA, scores, strict=True)],
+        )
+    garden = await conn.fetchval(
+        "SELECT id FROM organizations WHERE tenant_id = $1 AND name = $2", tenant_id, GARDEN
+    )
+    await mark_demonstration_site(
+        conn,
+        actor=actor,
+        organization_id=garden,
+        brand_name="花园红色驿站",
+        designated_on=today.replace(month=1, day=1),
+    )
 
 
 async def _session(

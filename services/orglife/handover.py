@@ -69,11 +69,11 @@ async def on_approved_out(conn: asyncpg.Connection, event: TransferApprovedOut, 
         return
     row = await conn.fetchrow(
         f"""
-        INSERT INTO member_transfers AS t (tenant_id, to_organization_id, to_tenant, to_credit_code,
+        INSERT INTO member_transfers AS t (tenant_id, direction, organization_id, to_tenant, to_credit_code,
             origin_tenant_id,
             origin_transfer_id, origin_tenant, origin_organization, member_name, joined_on, member_status,
             full_member_on, letter_number, status, report_by, approved_out_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'APPROVED_OUT', $14, now())
+        VALUES ($1, 'IN', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'APPROVED_OUT', $14, now())
         ON CONFLICT (tenant_id, origin_tenant_id, origin_transfer_id) WHERE origin_transfer_id IS NOT NULL
         DO NOTHING
         RETURNING {COLUMNS}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from services.domain import Domain, HandlerSpec
+from services.orglife.birthdays import run_birthdays
 from services.orglife.compliance import run_compliance
 from services.orglife.demo import seed_orglife
 from services.orglife.events import (
@@ -24,6 +25,6 @@ DOMAIN = Domain(
         HandlerSpec(service=SERVICE, event=TransferCancelled, handler=on_sender_cancelled),
     ),
     demo=seed_orglife,
-    jobs={"orglife-compliance": run_compliance},
+    jobs={"orglife-compliance": run_compliance, "orglife-birthdays": run_birthdays},
     graphql="schema.orglife.roots",
 )

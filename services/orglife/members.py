@@ -104,15 +104,14 @@ async def insert_member(
     row = await CONSTRAINTS.fetchrow(
         conn,
         f"""
-        INSERT INTO party_members AS m (tenant_id, organization_id, name, joined_on, status, full_member_on,
+        INSERT INTO party_members AS m (tenant_id, organization_id, name, joined_on, full_member_on,
                                         phone, account_id)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {COLUMNS}
+        VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {COLUMNS}
         """,
         actor.tenant_id,
         organization_id,
         data.name,
         data.joined_on,
-        data.status,
         data.full_member_on,
         data.phone,
         account_id,
@@ -167,14 +166,13 @@ async def update_member(
     row = await CONSTRAINTS.fetchrow(
         conn,
         f"""
-        UPDATE party_members m SET name = $2, joined_on = $3, status = $4, full_member_on = $5, phone = $6,
+        UPDATE party_members m SET name = $2, joined_on = $3, full_member_on = $4, phone = $5,
                updated_at = now()
         WHERE m.id = $1 RETURNING {COLUMNS}
         """,
         member_id,
         cleaned.name,
         cleaned.joined_on,
-        cleaned.status,
         cleaned.full_member_on,
         cleaned.phone,
     )

@@ -209,9 +209,6 @@ class DemonstrationSite:
 
 CONSTRAINTS = Constraints(
     {
-        "party_members_full_date": Invalid(
-            "fullMemberOn", "a FULL member has a full-membership date, and only they"
-        ),
         "party_members_full_after_join": Invalid(
             "fullMemberOn", "the full-membership date cannot be before the join date"
         ),

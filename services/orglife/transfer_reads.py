@@ -16,10 +16,12 @@ from services.orglife.transfers import COLUMNS
 
 # $1 sees_all, $2 subtree, $3 direction (IN / OUT / null for both).
 _WHERE = """
-(($3::text IS NULL OR $3 = 'OUT') AND t.from_organization_id IS NOT NULL
-     AND ($1::boolean OR t.from_organization_id = ANY($2::uuid[]))
- OR ($3::text IS NULL OR $3 = 'IN') AND t.to_organization_id IS NOT NULL
-     AND ($1::boolean OR t.to_organization_id = ANY($2::uuid[])))
+(($3::text IS NULL OR $3 = 'OUT') AND t.direction = 'OUT'
+     AND ($1::boolean OR t.organization_id = ANY($2::uuid[]))
+ OR ($3::text IS NULL OR $3 = 'IN') AND (
+     t.direction = 'IN' AND ($1::boolean OR t.organization_id = ANY($2::uuid[]))
+     OR t.direction = 'OUT' AND t.to_organization_id IS NOT NULL
+        AND ($1::boolean OR t.to_organization_id = ANY($2::uuid[]))))
 AND ($4::text IS NULL OR t.status = $4)
 """
 

@@ -33,10 +33,15 @@ from services.orglife.events import (
 from services.orglife.members import MemberData, fetch_member, insert_member, today
 from services.orglife.models import CONSTRAINTS, Member, Transfer, TransferStatus
 
-COLUMNS = """t.id, t.tenant_id, t.member_id, t.from_organization_id, t.to_organization_id, t.to_tenant,
-t.to_credit_code, t.origin_tenant_id, t.origin_transfer_id, t.origin_tenant, t.origin_organization,
-t.member_name, t.joined_on, t.member_status, t.full_member_on, t.letter_number, t.reason, t.status,
-t.rejection_reason, t.report_by, t.approved_out_at, t.accepted_on, t.closed_at, t.created_at, t.updated_at"""
+# The sending and receiving branches as this district knows them: an OUT row's branch sends, an
+# IN row's receives; an OUT row within the district names the receiver too.
+COLUMNS = """t.id, t.tenant_id, t.member_id,
+CASE WHEN t.direction = 'OUT' THEN t.organization_id END AS from_organization_id,
+CASE WHEN t.direction = 'IN' THEN t.organization_id ELSE t.to_organization_id END AS to_organization_id,
+t.to_tenant, t.to_credit_code, t.origin_tenant_id, t.origin_transfer_id, t.origin_tenant,
+t.origin_organization, t.member_name, t.joined_on, t.member_status, t.full_member_on, t.letter_number,
+t.reason, t.status, t.rejection_reason, t.report_by, t.approved_out_at, t.accepted_on, t.closed_at,
+t.created_at, t.updated_at"""
 # The one answer for a target that cannot take the member: unknown district or credit code alike.
 UNDELIVERABLE = "目标组织不存在或不接收转入 (no organisation with that credit code takes transfers there)"
 REPORT_WITHIN_DAYS = 30  # 介绍信有效期
@@ -94,10 +99,10 @@ async def request_transfer(
     row = await CONSTRAINTS.fetchrow(
         conn,
         f"""
-        INSERT INTO member_transfers AS t (tenant_id, member_id, from_organization_id, to_organization_id,
-            to_tenant, to_credit_code, member_name, joined_on, member_status, full_member_on, letter_number,
-            reason, report_by)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING {COLUMNS}
+        INSERT INTO member_transfers AS t (tenant_id, direction, member_id, organization_id,
+            to_organization_id, to_tenant, to_credit_code, member_name, joined_on, member_status,
+            full_member_on, letter_number, reason, report_by)
+        VALUES ($1, 'OUT', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING {COLUMNS}
         """,
         actor.tenant_id,
         member.id,

@@ -21,6 +21,7 @@ from services.events.changes import SystemActor, record_change
 from services.events.types import DomainEvent
 from services.events.visibility import Reader
 from services.ledger.events import LedgerItemEvent, ResponsibilityLetterEvent
+from services.orglife.events import LifeRecordEvent, MemberEvent, TransferEvent
 from services.resources.events import ResourceEvent
 from tests.kit.samples import sample
 
@@ -77,7 +78,29 @@ def _cases(orgs: dict[str, uuid.UUID]) -> list[tuple[DomainEvent, frozenset[str]
                 (sample(cls, **{org_field: str(orgs["soe"])}), frozenset({"alliance_admin", "auditor"})),
             ]
             continue
+        if issubclass(cls, MemberEvent | TransferEvent | LifeRecordEvent):
+            # As members, transfers and organisationalLife read them: by the branch's admins, its
+            # ancestors' and those who see every organisation; never partners. Members read
+            # their own record and branch's sessions by query but are shown none in the feed.
+            org_field = "from_organization_id" if issubclass(cls, TransferEvent) else "organization_id"
+            cases += [
+                (
+                    sample(cls, **{org_field: str(orgs["community-a"])}),
+                    frozenset({"alliance_admin", "auditor", "org_admin"}),
+                ),
+                (sample(cls, **{org_field: str(orgs["soe"])}), frozenset({"alliance_admin", "auditor"})),
+            ]
+            continue
         expected = {
+            # organisationalLifeRequirements: organisational_life figures
+            "organisational_life_requirement": frozenset(
+                {"alliance_admin", "org_admin", "auditor", "partner"}
+            ),
+            # starRatingCriteria, starRatingThresholds, starRatings, demonstrationSites: everyone
+            "star_rating_criterion": EVERYONE,
+            "star_rating_thresholds": EVERYONE,
+            "star_rating": EVERYONE,
+            "demonstration_site": EVERYONE,
             "organization": EVERYONE,  # organizations: organization read, partners included
             "role": READS_LOGINS,  # roles: role read
             "booking": NOT_PARTNERS,  # bookings: booking read
