@@ -55,6 +55,25 @@ class OrgLifeQuery:
             )
         return MEMBERS.connection(page, Member.from_model)
 
+    @strawberry.field(
+        description=(
+            "Members as CSV (党员名册导出), at most 5000; phones masked (***) unless the caller is an admin "
+            "of the branch or the alliance admin. Every row read is audited as in members."
+        ),
+        extensions=requires("member", "read"),
+    )
+    async def members_export(self, info: Info, filter: MemberFilter | None = None) -> str:
+        given = filter or MemberFilter()
+        wanted = members.MemberFilter(
+            organization_id=parse_id(given.organization_id, "organizationId")
+            if given.organization_id
+            else None,
+            status=given.status.value if given.status else None,
+            search=given.search,
+        )
+        async with info.context.db() as conn:
+            return await members.export_members(conn, actor=info.context.principal, filter=wanted)
+
     @strawberry.field(description="One member (党员).", extensions=requires("member", "read"))
     async def member(self, info: Info, id: strawberry.ID) -> Member:
         async with info.context.db() as conn:

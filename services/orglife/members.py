@@ -7,7 +7,9 @@ membership, a phone (admins only). Membership history (党员所在支部) lives
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import uuid
 from dataclasses import dataclass, replace
 from typing import Any
@@ -291,3 +293,31 @@ async def memberships_of(
     for row in rows:
         found[row["member_id"]].append(from_record(Membership, row))
     return found
+
+
+EXPORT_LIMIT = 5000
+MASKED = "***"
+
+
+async def export_members(conn: asyncpg.Connection, *, actor: Principal, filter: MemberFilter) -> str:
+    """The members the caller may read as CSV (导出), at most ``EXPORT_LIMIT``; phones masked
+    unless the caller may see them. Audited as a read of every row."""
+    scope = await ReadScope.of(conn, actor)
+    page = await list_members(conn, actor=actor, filter=filter, first=EXPORT_LIMIT, after=None, count=False)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["id", "organizationId", "name", "joinedOn", "status", "fullMemberOn", "phone"])
+    for member in page.items:
+        visible = Role.ALLIANCE_ADMIN in actor.roles or scope.manages(member.organization_id)
+        writer.writerow(
+            [
+                member.id,
+                member.organization_id,
+                member.name,
+                member.joined_on.isoformat(),
+                member.status,
+                member.full_member_on.isoformat() if member.full_member_on else "",
+                (member.phone or "") if visible else MASKED,
+            ]
+        )
+    return out.getvalue()

@@ -3,6 +3,7 @@ issue lists (each refused and writing nothing), audited reads, phones for admins
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import uuid
 
@@ -223,3 +224,34 @@ async def test_another_tenants_member_answers_not_found(
         tenant="other",
     )
     assert error_code(answer) == "NOT_FOUND"
+
+
+async def test_exports_mask_phones_unless_the_caller_may_see_them(
+    gql: GraphQLClient, orgs: dict[str, uuid.UUID]
+) -> None:
+    export = "query($f: MemberFilter) { membersExport(filter: $f) }"
+    wanted = {"f": {"organizationId": str(orgs["garden"]), "search": "张建国"}}
+    admin = str(data(await gql(export, wanted, login="street-admin"), "membersExport"))
+    auditor = str(data(await gql(export, wanted, login="auditor"), "membersExport"))
+    assert admin.splitlines()[0].endswith(",phone")
+    assert admin.splitlines()[1].endswith(",13800000000")
+    assert auditor.splitlines()[1].endswith(",***")
+
+
+async def test_two_transfers_of_one_member_race_and_one_wins(
+    gql: GraphQLClient, admin_conn: asyncpg.Connection, orgs: dict[str, uuid.UUID]
+) -> None:
+    member = await _member(gql, orgs["garden"], "沈并发")
+    code = await admin_conn.fetchval("SELECT credit_code FROM organizations WHERE id = $1", orgs["street"])
+    given = {"input": {"memberId": member["id"], "toTenant": "demo", "toOrganizationCreditCode": code}}
+    # One token up front: the token helper's database connection takes one caller at a time.
+    signed = {"authorization": f"Bearer {await gql.tokens('street-admin')}"}
+    answers = await asyncio.gather(*(gql(REQUEST, given, headers=signed) for _ in range(4)))
+    codes = sorted(str(error_code(answer)) for answer in answers)
+    assert codes == ["CONFLICT", "CONFLICT", "CONFLICT", "None"], answers
+    assert (
+        await admin_conn.fetchval(
+            "SELECT count(*) FROM member_transfers WHERE member_id = $1", uuid.UUID(str(member["id"]))
+        )
+        == 1
+    )
