@@ -93,6 +93,7 @@ async def send_one(conn: asyncpg.Connection, *, tenant_id: uuid.UUID, sender: No
             name=row["name"],
             phone=row["phone"],
             joined_on=row["joined_on"],
+            year=row["year"],
             years=row["year"] - row["joined_on"].year,
         )
     )

@@ -32,6 +32,7 @@ class BirthdayNotice:
     name: str
     phone: str | None
     joined_on: dt.date
+    year: int  # with memberId, the notice's identity: a receiver drops a repeated delivery by it
     years: int  # 党龄
 
     def body(self) -> bytes:
@@ -43,6 +44,7 @@ class BirthdayNotice:
                 "name": self.name,
                 "phone": self.phone,
                 "joinedOn": self.joined_on.isoformat(),
+                "year": self.year,
                 "years": self.years,
             }
         )

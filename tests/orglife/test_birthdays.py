@@ -128,6 +128,7 @@ async def test_once_per_member_and_year_through_a_signed_webhook(
 
     mine = [b for b in receiver.bodies if b["memberId"] == wanted["id"]]
     assert len(mine) == 1 and mine[0]["years"] == 10 and mine[0]["name"] == "何生日"
+    assert mine[0]["year"] == today.year
     assert not [b for b in receiver.bodies if b["memberId"] == declined["id"]]
     assert receiver.bad_signatures == 0
     events = await admin_conn.fetchval(
