@@ -71,7 +71,9 @@ def _checked(tasks: Sequence[SourcedTask]) -> list[SourcedTask]:
                 title=clean_text(task.title, field="title", max_length=200),
                 responsible_organization_id=task.responsible_organization_id,
                 due_date=task.due_date,
-                description=optional_text(task.description, field="description", max_length=5000),
+                description=optional_text(
+                    task.description, field="description", max_length=5000, multiline=True
+                ),
                 supporting_organization_ids=tuple(dict.fromkeys(task.supporting_organization_ids)),
             )
         )

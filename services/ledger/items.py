@@ -73,7 +73,7 @@ def checked(data: NewItem) -> NewItem:
         year=data.year,
         title=clean_text(data.title, field="title", max_length=200),
         due_date=data.due_date,
-        description=optional_text(data.description, field="description", max_length=5000),
+        description=optional_text(data.description, field="description", max_length=5000, multiline=True),
         responsible_organization_id=data.responsible_organization_id,
         responsible_person=optional_text(data.responsible_person, field="responsiblePerson", max_length=100),
         answers_problem_ids=list(dict.fromkeys(problems)),

@@ -87,7 +87,7 @@ async def report_progress(
 ) -> LedgerItem:
     """OPEN or IN_PROGRESS → IN_PROGRESS, with a note and a percentage (进展)."""
     rules.check_percent(percent)
-    note = clean_text(note, field="note", max_length=5000)
+    note = clean_text(note, field="note", max_length=5000, multiline=True)
     item = await _locked(conn, actor, item_id)
     await require_manager(conn, actor, item.responsible_organization_id, doing="report progress on this item")
     _expect(item, _WORKING, "progressed")
@@ -113,7 +113,7 @@ async def submit_for_sign_off(
     evidence_links: list[str] | None = None,
 ) -> LedgerItem:
     """OPEN or IN_PROGRESS → SUBMITTED, with evidence, for the level above to sign off."""
-    evidence = clean_text(evidence, field="evidence", max_length=5000)
+    evidence = clean_text(evidence, field="evidence", max_length=5000, multiline=True)
     links = rules.clean_links(evidence_links or [])
     item = await _locked(conn, actor, item_id)
     await require_manager(conn, actor, item.responsible_organization_id, doing="submit this item")
@@ -136,7 +136,7 @@ async def sign_off(
 ) -> LedgerItem:
     """SUBMITTED → SIGNED_OFF (销号) by an admin of the assigning organisation or one above it,
     never by the person who submitted it."""
-    comment = optional_text(comment, field="comment", max_length=2000)
+    comment = optional_text(comment, field="comment", max_length=2000, multiline=True)
     item = await _locked(conn, actor, item_id)
     await require_manager(conn, actor, item.assigning_organization_id, doing="sign off this item")
     _expect(item, {LedgerStatus.SUBMITTED}, "signed off")
@@ -158,7 +158,7 @@ async def return_item(
     conn: asyncpg.Connection, *, actor: Principal, item_id: uuid.UUID, reason: str
 ) -> LedgerItem:
     """SUBMITTED → IN_PROGRESS with a reason (退回), by whoever may sign it off."""
-    reason = clean_text(reason, field="reason", max_length=2000)
+    reason = clean_text(reason, field="reason", max_length=2000, multiline=True)
     item = await _locked(conn, actor, item_id)
     await require_manager(conn, actor, item.assigning_organization_id, doing="return this item")
     _expect(item, {LedgerStatus.SUBMITTED}, "returned")
@@ -178,7 +178,7 @@ async def cancel_item(
     conn: asyncpg.Connection, *, actor: Principal, item_id: uuid.UUID, reason: str
 ) -> LedgerItem:
     """Any open status → CANCELLED with a reason, by the assigner (or one above it)."""
-    reason = clean_text(reason, field="reason", max_length=2000)
+    reason = clean_text(reason, field="reason", max_length=2000, multiline=True)
     item = await _locked(conn, actor, item_id)
     await require_manager(conn, actor, item.assigning_organization_id, doing="cancel this item")
     _expect(item, _OPEN, "cancelled")
@@ -198,7 +198,7 @@ async def change_due_date(
     conn: asyncpg.Connection, *, actor: Principal, item_id: uuid.UUID, due_date: dt.date, reason: str
 ) -> LedgerItem:
     """A new due date for an open item, by the assigner; its deadline notices are re-armed."""
-    reason = clean_text(reason, field="reason", max_length=2000)
+    reason = clean_text(reason, field="reason", max_length=2000, multiline=True)
     item = await _locked(conn, actor, item_id)
     await require_manager(conn, actor, item.assigning_organization_id, doing="change this item's due date")
     rules.check_due_date(due_date, year=item.year)

@@ -67,7 +67,7 @@ async def record_session(conn: asyncpg.Connection, *, actor: Principal, data: Re
         raise BadUserInput("a session is recorded once it is held", field="heldOn")
     topic = clean_text(data.topic, field="topic", max_length=200)
     place = optional_text(data.place, field="place", max_length=200)
-    minutes = optional_text(data.minutes, field="minutes", max_length=20000)
+    minutes = optional_text(data.minutes, field="minutes", max_length=20000, multiline=True)
     attendees = list(dict.fromkeys(data.attendee_member_ids))
     if not attendees:
         raise BadUserInput("a session has at least one attendee", field="attendeeMemberIds")

@@ -82,7 +82,7 @@ async def request_transfer(
     if not _CREDIT_CODE.match(code):
         raise BadUserInput("toOrganizationCreditCode is not a credit code", field="toOrganizationCreditCode")
     letter = optional_text(letter_number, field="letterNumber", max_length=50)
-    why = optional_text(reason, field="reason", max_length=500)
+    why = optional_text(reason, field="reason", max_length=500, multiline=True)
     now = await today(conn)
     deadline = report_by or now + dt.timedelta(days=REPORT_WITHIN_DAYS)
     if deadline < now:
@@ -284,7 +284,7 @@ async def reject_transfer(
     conn: asyncpg.Connection, *, actor: Principal, transfer_id: uuid.UUID, reason: str
 ) -> Transfer:
     """Either side refuses with a reason: the sender before approving, the receiver after."""
-    why = clean_text(reason, field="reason", max_length=500)
+    why = clean_text(reason, field="reason", max_length=500, multiline=True)
     transfer = await fetch_transfer(conn, transfer_id, lock=True)
     if transfer.status == TransferStatus.REQUESTED and transfer.from_organization_id is not None:
         await require_manager(conn, actor, transfer.from_organization_id, doing="reject its transfers")

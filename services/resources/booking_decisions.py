@@ -150,7 +150,7 @@ async def reject_booking(
     conn: asyncpg.Connection, *, actor: Principal, booking_id: uuid.UUID, reason: str
 ) -> Booking:
     """PENDING → REJECTED by the owner's admin, with a reason the requester sees."""
-    reason = clean_text(reason, field="reason", max_length=500)
+    reason = clean_text(reason, field="reason", max_length=500, multiline=True)
     locked = await _locked(conn, booking_id)
     await _owner_admin(conn, actor, locked, "reject")
     _expect(locked.booking, {BookingStatus.PENDING}, BookingStatus.REJECTED)

@@ -91,7 +91,7 @@ async def request_booking(conn: asyncpg.Connection, *, actor: Principal, request
     rules.check_window(request.start, request.end, now=dt.datetime.now(dt.UTC))
     attendees = rules.positive(request.attendees, field="attendees")
     quantity = rules.positive(request.quantity, field="quantity") or 1
-    purpose = optional_text(request.purpose, field="purpose", max_length=500)
+    purpose = optional_text(request.purpose, field="purpose", max_length=500, multiline=True)
     batch = optional_text(request.batch, field="batch", max_length=200)
     scope = ReadScope.of(actor)
     row = await conn.fetchrow(

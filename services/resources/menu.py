@@ -60,7 +60,7 @@ def _validated(data: MenuItemInput) -> MenuItemInput:
         duration_minutes=data.duration_minutes,
         capacity=rules.positive(data.capacity, field="capacity"),
         description=(
-            clean_text(data.description, field="description", max_length=1000, required=False)
+            clean_text(data.description, field="description", max_length=1000, required=False, multiline=True)
             if data.description is not None
             else None
         ),

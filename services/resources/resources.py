@@ -50,7 +50,7 @@ def _validated(data: ResourceInput) -> ResourceInput:
         kind=data.kind,
         title=clean_text(data.title, field="title", max_length=200) if data.title is not None else None,
         description=(
-            clean_text(data.description, field="description", max_length=5000, required=False)
+            clean_text(data.description, field="description", max_length=5000, required=False, multiline=True)
             if data.description is not None
             else None
         ),
