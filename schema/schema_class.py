@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
@@ -12,7 +13,11 @@ from strawberry.types.graphql import OperationType
 
 from schema.compiled import CompiledReads
 from schema.errors import classify_result
+from schema.observability import observe_result
+from services.core.tracing import tracer
 from services.domain import Platform
+
+_TRACER = tracer(__name__)
 
 
 class AllianceSchema(strawberry.Schema):
@@ -34,8 +39,12 @@ class AllianceSchema(strawberry.Schema):
         allowed = kwargs.get("allowed_operation_types")
         if allowed is not None:
             kwargs["allowed_operation_types"] = set(allowed) - {OperationType.SUBSCRIPTION}
-        result = await super().execute(*args, **kwargs)
-        classify_result(result)
+        operation = kwargs.get("operation_name")
+        started = time.perf_counter()
+        with _TRACER.start_as_current_span(f"graphql {operation or 'anonymous'}") as span:
+            result = await super().execute(*args, **kwargs)
+            classify_result(result)
+            observe_result(span, operation, result, time.perf_counter() - started)
         return result
 
     async def stream(self, *args: Any, **kwargs: Any) -> Any:

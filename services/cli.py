@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import importlib
 import logging
 import os
 import signal
 import sys
+import tempfile
 import uuid
 import warnings
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -47,8 +50,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     from services.demo import seed_demo
 
-    with embedded_services(settings) as running:
-        running = running.with_jwt_secret_from_data_dir()
+    with contextlib.ExitStack() as stack:
+        running = stack.enter_context(embedded_services(settings)).with_jwt_secret_from_data_dir()
         if args.migrate:
             migrate(running)
         else:
@@ -58,6 +61,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
             asyncio.run(seed_demo(running))
         # Workers (and the app factory) read the resolved settings from the environment.
         os.environ.update(running.to_env())
+        if args.workers > 1 or os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            stack.enter_context(shared_metrics_dir())
         url = f"http://{args.host}:{args.port}/graphql"
         print(BANNER.format(url=url), file=sys.stderr)
         # uvicorn re-raises the signal that stopped it once it has shut down; a SIGTERM
@@ -65,6 +70,31 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         signal.signal(signal.SIGTERM, _exit_on_sigterm)
         uvicorn.run("services.gateway.app:create_app", **server_options(args, running))
     return 0
+
+
+@contextlib.contextmanager
+def shared_metrics_dir() -> Iterator[Path]:
+    """Give the server's worker processes one folder of metric files (prometheus-client's
+    multiprocess mode), so that /metrics on any worker answers for all of them.
+
+    ``PROMETHEUS_MULTIPROC_DIR`` if set (emptied first: files of a previous run would be
+    counted again), else a temporary folder removed at exit. Set before uvicorn starts the
+    workers, which inherit it.
+    """
+    configured = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if configured:
+        folder = Path(configured)
+        folder.mkdir(parents=True, exist_ok=True)
+        for stale in folder.glob("*.db"):
+            stale.unlink()
+        yield folder
+        return
+    with tempfile.TemporaryDirectory(prefix="alliance-metrics-") as created:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = created
+        try:
+            yield Path(created)
+        finally:
+            del os.environ["PROMETHEUS_MULTIPROC_DIR"]
 
 
 def server_options(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:

@@ -15,7 +15,7 @@ unexpected error, masked and logged.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,8 +48,15 @@ class Collision:
 class Constraints:
     """One domain's constraint names and their meaning; applied to every write it runs."""
 
-    def __init__(self, meanings: Mapping[str, Invalid | Collision]) -> None:
+    def __init__(
+        self,
+        meanings: Mapping[str, Invalid | Collision],
+        *,
+        on_collision: Callable[[str], None] | None = None,
+    ) -> None:
         self.meanings = dict(meanings)
+        # Told the constraint's name whenever a Collision is refused (a domain's conflict count).
+        self.on_collision = on_collision
 
     def translate(self, exc: asyncpg.PostgresError) -> DomainError | None:
         """The domain error a constraint violation means, or None if it is not listed."""
@@ -57,7 +64,11 @@ class Constraints:
             return None
         name = getattr(exc, "constraint_name", None) or ""
         meaning = self.meanings.get(name)
-        return None if meaning is None else meaning.error(getattr(exc, "message", "") or str(exc))
+        if meaning is None:
+            return None
+        if isinstance(meaning, Collision) and self.on_collision is not None:
+            self.on_collision(name)
+        return meaning.error(getattr(exc, "message", "") or str(exc))
 
     async def fetchrow(self, conn: asyncpg.Connection, sql: str, *args: Any) -> asyncpg.Record:
         """Run a write returning one row; listed violations become domain errors."""

@@ -9,6 +9,7 @@ import orjson
 
 from services.core.dsn import with_credentials
 from services.core.pgserver import require_supported_server
+from services.core.pool_metrics import MeteredPool
 from services.core.settings import Settings
 
 
@@ -69,10 +70,16 @@ async def create_pool(settings: Settings) -> asyncpg.Pool:
 
     The reset is skipped only for a connection marked by ``without_reset``.
     """
-    pool = await asyncpg.create_pool(
+    # asyncpg.create_pool's own construction, with the subclass that counts waiting callers.
+    pool = await MeteredPool(
         app_dsn(settings),
         min_size=min(settings.db_pool_min, settings.db_pool_max),
         max_size=settings.db_pool_max,
+        max_queries=50_000,
+        max_inactive_connection_lifetime=300.0,
+        loop=None,
+        connection_class=asyncpg.Connection,
+        record_class=asyncpg.Record,
         init=_init_connection,
         reset=_reset,
         server_settings={

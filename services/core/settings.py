@@ -26,6 +26,15 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> i
     return value
 
 
+def _optional_port(env: Mapping[str, str], name: str) -> int | None:
+    if not env.get(name):
+        return None
+    port = _int(env, name, 0)
+    if port > 65535:
+        raise SettingsError(f"{name} must be a TCP port number, got {port}")
+    return port
+
+
 def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raw = env.get(name)
     if raw is None or raw == "":
@@ -104,6 +113,8 @@ class Settings:
     # Political-birthday notices: a signed webhook when the URL is set, else the log.
     birthday_webhook_url: str = ""
     birthday_webhook_secret: str = ""
+    # The port of /metrics of `alliance relay` and `alliance worker` (None: not served).
+    metrics_port: int | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -165,6 +176,7 @@ class Settings:
             ledger_due_soon_days=_int(env, "LEDGER_DUE_SOON_DAYS", 7),
             birthday_webhook_url=env.get("BIRTHDAY_WEBHOOK_URL") or "",
             birthday_webhook_secret=env.get("BIRTHDAY_WEBHOOK_SECRET") or "",
+            metrics_port=_optional_port(env, "METRICS_PORT"),
         )
 
     def with_jwt_secret_from_data_dir(self) -> Settings:

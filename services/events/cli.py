@@ -9,9 +9,13 @@ import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
+from prometheus_client import start_http_server
+
 from services.core.db import create_pool
 from services.core.embedded import embedded_services
+from services.core.metrics import exposition_registry
 from services.core.settings import Settings
+from services.core.tracing import configure_tracing
 from services.domain import Platform
 from services.events.consumer import run_workers
 from services.events.inbox import DeadLetterError, dlq_list, dlq_replay
@@ -54,6 +58,7 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
 def _relay(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.kafka_bootstrap_servers:
         return _fail(_NO_BROKER.format(command="relay"), code=2)
+    _observe("alliance-relay", settings)
     with embedded_services(settings) as running:
         asyncio.run(
             _until_signalled(
@@ -88,9 +93,17 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
                 if name in jobs:
                     tasks.create_task(jobs[name](running, stop), name=name)
 
+    _observe("alliance-worker", settings)
     with embedded_services(settings) as running:
         asyncio.run(_until_signalled(lambda stop: run(running, stop)))
     return 0
+
+
+def _observe(service_name: str, settings: Settings) -> None:
+    """Traces as the OTEL_* variables say; /metrics on METRICS_PORT if set."""
+    configure_tracing(service_name)
+    if settings.metrics_port is not None:
+        start_http_server(settings.metrics_port, registry=exposition_registry())
 
 
 def _dlq_list(args: argparse.Namespace, settings: Settings) -> int:

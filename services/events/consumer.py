@@ -13,6 +13,7 @@ from typing import Any, cast
 import asyncpg
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.errors import KafkaError
+from opentelemetry.trace import SpanKind
 
 from services.core.backoff import DATABASE_UNAVAILABLE, Backoff, wait_or_stop
 from services.core.broker import (
@@ -23,14 +24,18 @@ from services.core.broker import (
     stop_quietly,
 )
 from services.core.db import create_pool
+from services.core.metrics import CONSUMER_EVENTS, DEAD_LETTERS
 from services.core.settings import Settings
 from services.core.tenancy import set_scope
+from services.core.tracing import context_from, tracer, tracing_enabled
 from services.events.envelope import Envelope, EnvelopeError
 from services.events.inbox import describe_error, prune_inbox, record_dead_letter, run_handlers
+from services.events.lag import LagMeter
 from services.events.registry import Registry
 from services.events.topics import DLQ_TOPIC, EVENT_TOPIC_PATTERN, ensure_topics, new_admin
 
 log = logging.getLogger(__name__)
+_TRACER = tracer(__name__)
 
 
 async def set_tenant(conn: asyncpg.Connection, tenant_id: uuid.UUID | str) -> None:
@@ -66,6 +71,7 @@ class EventConsumer:
         max_records: int = 100,
         metadata_max_age_ms: int = 30_000,
         fetch_max_wait_ms: int = 500,
+        lag_interval: float = 5.0,
     ) -> None:
         registry.subscriptions(service)  # unknown services fail here, not in the loop
         self.service = service
@@ -82,6 +88,8 @@ class EventConsumer:
         self._max_records = max_records
         self._metadata_max_age_ms = metadata_max_age_ms
         self._fetch_max_wait_ms = fetch_max_wait_ms
+        self._lag_interval = lag_interval
+        self._lag = LagMeter(self.group_id)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Consume until ``stop`` is set; a lost broker connection starts a fresh consumer."""
@@ -93,6 +101,7 @@ class EventConsumer:
             # the old positions (or wait on a coordinator that forgot the group). A fresh
             # consumer joins again and starts from the committed offsets, or the oldest.
             lost = pause_when_connection_breaks(consumer)
+            sampler: asyncio.Task[None] | None = None
             try:
                 async with asyncio.timeout(START_TIMEOUT):
                     await consumer.start()
@@ -102,10 +111,16 @@ class EventConsumer:
                 else:
                     consumer.subscribe(topics=topics)
                 backoff.reset()
+                sampler = asyncio.create_task(self._lag.run(consumer, self._lag_interval))
                 await self._consume(consumer, stop, lost)
             except (KafkaError, OSError) as exc:  # TimeoutError is an OSError
                 log.warning("%s: broker unavailable, retrying: %r", self.group_id, exc)
             finally:
+                if sampler is not None:
+                    sampler.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await sampler
+                self._lag.clear()
                 await stop_quietly(consumer)
             await wait_or_stop(stop, backoff.next_delay())
 
@@ -147,10 +162,13 @@ class EventConsumer:
             batches = fetch.result()
             for partition, records in batches.items():
                 done: ConsumerRecord[Any, Any] | None = None
+                if records:
+                    self._lag.arrived(partition, records[0].offset)
                 for record in records:
                     if not await self._process(record, stop):
                         break
                     done = record
+                    self._lag.handled(partition, record.offset)
                 if lost.is_set():
                     # Offsets of a broker that may have restarted empty mean nothing; the
                     # next consumer reads these records again and the inbox drops them.
@@ -177,6 +195,27 @@ class EventConsumer:
             return await self._dead_letter(record, None, f"not an envelope: {exc}", 1, stop)
         if not self._registry.handlers_for(self.service, envelope):
             return True
+        CONSUMER_EVENTS.labels(self.group_id).inc()
+        if not tracing_enabled():
+            return await self._attempt(record, envelope, stop)
+        with _TRACER.start_as_current_span(
+            f"{record.topic} process",
+            context=context_from(envelope.traceparent),
+            kind=SpanKind.CONSUMER,
+            attributes={
+                "messaging.system": "kafka",
+                "messaging.consumer.group.name": self.group_id,
+                "messaging.destination.name": record.topic,
+                "messaging.message.id": str(envelope.id),
+                "cloudevents.event_type": envelope.type,
+            },
+        ):
+            return await self._attempt(record, envelope, stop)
+
+    async def _attempt(
+        self, record: ConsumerRecord[Any, Any], envelope: Envelope, stop: asyncio.Event
+    ) -> bool:
+        """Run the handlers until they succeed, or the attempts run out (a dead letter)."""
         attempts = 0
         unavailable = Backoff(initial=self._retry_backoff, cap=self._max_backoff)
         while True:
@@ -250,6 +289,7 @@ class EventConsumer:
             error,
         )
         if letter_id is not None:
+            DEAD_LETTERS.labels(self.group_id).inc()
             await self._publish_dead_letter(record, error)
         return True
 

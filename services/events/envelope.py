@@ -40,6 +40,9 @@ class Envelope:
     tenant: str
     aggregate_type: str
     data: dict[str, Any]
+    # The W3C trace context of the change that made the event (CloudEvents' distributed
+    # tracing extension): the relay and the consumers continue that trace from it.
+    traceparent: str | None = None
 
     def __post_init__(self) -> None:
         if not EVENT_TYPE.match(self.type):
@@ -76,6 +79,7 @@ class Envelope:
         aggregate_type: str,
         subject: uuid.UUID | str | int,
         data: Mapping[str, Any],
+        traceparent: str | None = None,
     ) -> Envelope:
         """A fresh event happening now; ``data`` is normalised to plain JSON values."""
         try:
@@ -91,11 +95,12 @@ class Envelope:
             tenant=str(tenant),
             aggregate_type=aggregate_type,
             data=plain,
+            traceparent=traceparent,
         )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object sent to Kafka (CloudEvents structured mode)."""
-        return {
+        obj = {
             "specversion": SPEC_VERSION,
             "id": str(self.id),
             "source": self.source,
@@ -108,6 +113,9 @@ class Envelope:
             "datacontenttype": "application/json",
             "data": self.data,
         }
+        if self.traceparent:
+            obj["traceparent"] = self.traceparent
+        return obj
 
     def to_json(self) -> bytes:
         """The envelope as UTF-8 JSON bytes."""
@@ -129,6 +137,7 @@ class Envelope:
                 tenant=str(obj["tenant"]),
                 aggregate_type=str(obj["aggregatetype"]),
                 data=obj["data"],
+                traceparent=_optional_text(obj.get("traceparent")),
             )
         except EnvelopeError:
             raise
@@ -147,3 +156,7 @@ class Envelope:
         if not isinstance(obj, dict):
             raise EnvelopeError("an envelope is a JSON object")
         return cls.from_dict(obj)
+
+
+def _optional_text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None

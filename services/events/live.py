@@ -44,6 +44,7 @@ from aiokafka.errors import KafkaError
 
 from services.core.backoff import Backoff, wait_or_stop
 from services.core.broker import START_TIMEOUT, ConnectionLost, pause_when_connection_breaks, stop_quietly
+from services.core.metrics import LIVE_SUBSCRIBERS
 from services.core.settings import Settings
 from services.events.envelope import Envelope, EnvelopeError
 from services.events.topics import is_event_topic, new_admin
@@ -176,9 +177,11 @@ class LiveEventHub:
             raise RuntimeError("the live event hub is not running")
         stream = LiveStream(tenant=str(uuid.UUID(str(tenant))), types=types, maxsize=self._queue_size)
         self._by_tenant.setdefault(stream.tenant, set()).add(stream)
+        LIVE_SUBSCRIBERS.inc()
         try:
             yield stream
         finally:
+            LIVE_SUBSCRIBERS.dec()
             self._remove(stream)
             stream.close()
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import asyncpg
 
+from services.core.tracing import current_traceparent
 from services.events.envelope import Envelope
 from services.events.topics import topic_for
 
@@ -58,6 +59,7 @@ async def record_event(
         aggregate_type=aggregate_type,
         subject=aggregate_id,
         data=data,
+        traceparent=current_traceparent(),
     )
     await conn.execute(
         _INSERT,

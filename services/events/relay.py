@@ -16,11 +16,21 @@ import asyncpg
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
+from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 
 from services.core.backoff import DATABASE_UNAVAILABLE, Backoff, wait_or_stop
 from services.core.broker import start_producer, stop_quietly
 from services.core.db import app_dsn, create_pool
+from services.core.metrics import (
+    OUTBOX_BACKLOG,
+    OUTBOX_OLDEST_AGE,
+    RELAY_BATCH_DURATION,
+    RELAY_BATCHES,
+    RELAY_EVENTS,
+    RELAY_FAILURES,
+)
 from services.core.settings import Settings
+from services.core.tracing import context_from, tracer, tracing_enabled
 from services.events.envelope import CONTENT_TYPE
 from services.events.outbox import NOTIFY_CHANNEL
 from services.events.topics import DLQ_TOPIC, ensure_topics, new_admin
@@ -32,7 +42,7 @@ RELAY_LOCK_KEY = 0x616C6C69616E6365  # "alliance"
 
 _TRY_LOCK = "SELECT pg_try_advisory_xact_lock($1)"
 _CLAIM = """
-SELECT id, topic, aggregate_id, payload::text AS payload
+SELECT id, topic, aggregate_id, payload::text AS payload, payload->>'traceparent' AS traceparent
 FROM outbox
 WHERE sent_at IS NULL
 ORDER BY seq
@@ -47,6 +57,16 @@ DELETE FROM outbox WHERE id IN (
 )
 """
 _PRUNE_CHUNK = 5000
+# What the backlog gauges show: the unsent rows (the partial index outbox_unsent) and the
+# age of the oldest of them.
+_BACKLOG = """
+SELECT count(*) AS backlog,
+       coalesce(extract(epoch FROM now() - (
+           SELECT created_at FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT 1
+       )), 0)::float8 AS oldest_age
+FROM outbox WHERE sent_at IS NULL
+"""
+_TRACER = tracer(__name__)
 _LISTEN_FAILURES: tuple[type[BaseException], ...] = (
     *DATABASE_UNAVAILABLE,
     asyncpg.PostgresError,
@@ -117,6 +137,7 @@ class OutboxRelay:
         replication_factor: int | None = None,
         producer_factory: ProducerFactory | None = None,
         health: RelayHealth | None = None,
+        backlog_interval: float = 5.0,
     ) -> None:
         if not settings.kafka_bootstrap_servers:
             raise ValueError("the relay needs KAFKA_BOOTSTRAP_SERVERS (or the embedded broker)")
@@ -140,6 +161,8 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._standing_by = False
         self.health = health or RelayHealth()
+        self._backlog_interval = backlog_interval
+        self._next_backlog = 0.0
 
     async def _default_producer(self) -> AIOKafkaProducer:
         return await start_producer(
@@ -160,19 +183,23 @@ class OutboxRelay:
                 try:
                     sent = await self.send_pending()
                     await self._maybe_prune()
+                    await self._maybe_record_backlog()
                 except BrokerUnavailable as exc:
                     log.warning("broker unavailable, retrying: %s", exc)
+                    RELAY_FAILURES.labels("broker").inc()
                     self.health.progressed(failed=True)
                     await self._drop_kafka_clients()
                     await wait_or_stop(stop, backoff.next_delay())
                     continue
                 except DATABASE_UNAVAILABLE as exc:
                     log.warning("database unavailable, retrying: %s", exc)
+                    RELAY_FAILURES.labels("database").inc()
                     self.health.progressed(failed=True)
                     await wait_or_stop(stop, backoff.next_delay())
                     continue
                 except Exception:
                     log.exception("relay batch failed, retrying")
+                    RELAY_FAILURES.labels("other").inc()
                     self.health.progressed(failed=True)
                     await wait_or_stop(stop, backoff.next_delay())
                     continue
@@ -192,6 +219,7 @@ class OutboxRelay:
         """Send one batch of unsent events; how many (0: none, or another relay is sending)."""
         producer = await self._ensure_kafka()
         ids: list[uuid.UUID] = []
+        started = time.perf_counter()
         try:
             async with self._pool.acquire() as conn, conn.transaction():
                 self._standing_by = not await conn.fetchval(_TRY_LOCK, RELAY_LOCK_KEY)
@@ -207,7 +235,18 @@ class OutboxRelay:
                 with contextlib.suppress(*DATABASE_UNAVAILABLE):
                     await self._pool.execute(_COUNT_FAILED_ATTEMPT, ids)
             raise
+        if ids:
+            RELAY_BATCHES.inc()
+            RELAY_EVENTS.inc(len(ids))
+            RELAY_BATCH_DURATION.observe(time.perf_counter() - started)
         return len(ids)
+
+    async def record_backlog(self) -> None:
+        """Count the unsent rows and the oldest one's age into the backlog gauges."""
+        row = await self._pool.fetchrow(_BACKLOG)
+        assert row is not None
+        OUTBOX_BACKLOG.set(row["backlog"])
+        OUTBOX_OLDEST_AGE.set(row["oldest_age"])
 
     async def prune(self) -> int:
         """Delete rows sent longer ago than the retention; return how many."""
@@ -228,6 +267,18 @@ class OutboxRelay:
             self._listener = None
 
     async def _publish(self, producer: AIOKafkaProducer, rows: Sequence[asyncpg.Record]) -> None:
+        spans = _send_spans(rows) if tracing_enabled() else []
+        try:
+            await self._send_all(producer, rows)
+        except BrokerUnavailable as exc:
+            for span in spans:
+                span.set_status(Status(StatusCode.ERROR, str(exc)))
+            raise
+        finally:
+            for span in spans:
+                span.end()
+
+    async def _send_all(self, producer: AIOKafkaProducer, rows: Sequence[asyncpg.Record]) -> None:
         try:
             async with asyncio.timeout(self._send_timeout):
                 # Every batch, not once: a broker that restarted empty accepts (Tansu) or
@@ -318,8 +369,31 @@ class OutboxRelay:
             if deleted := await self.prune():
                 log.info("pruned %d sent outbox rows", deleted)
 
+    async def _maybe_record_backlog(self) -> None:
+        now = time.monotonic()
+        if now >= self._next_backlog:
+            self._next_backlog = now + self._backlog_interval
+            await self.record_backlog()
+
     def _on_notify(self, conn: Any, pid: int, channel: str, payload: object) -> None:
         self._wake.set()
+
+
+def _send_spans(rows: Sequence[asyncpg.Record]) -> list[Span]:
+    """One producer span per event, continuing the trace of the change that recorded it."""
+    return [
+        _TRACER.start_span(
+            f"{row['topic']} publish",
+            context=context_from(row["traceparent"]),
+            kind=SpanKind.PRODUCER,
+            attributes={
+                "messaging.system": "kafka",
+                "messaging.destination.name": row["topic"],
+                "messaging.message.id": str(row["id"]),
+            },
+        )
+        for row in rows
+    ]
 
 
 def _retrieve(future: asyncio.Future[Any]) -> None:

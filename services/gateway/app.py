@@ -15,6 +15,7 @@ from services.core.broker import Broker
 from services.core.db import app_dsn, create_pool
 from services.core.logging import configure_logging, install_request_id_factory
 from services.core.settings import Settings
+from services.core.tracing import configure_tracing
 from services.domain import Platform
 from services.events.live import LiveEventHub
 from services.gateway.background import event_processes
@@ -23,6 +24,7 @@ from services.gateway.console.page import Console
 from services.gateway.graphql_view import AllianceGraphQL
 from services.gateway.health import healthz, readyz
 from services.gateway.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from services.gateway.observability import metrics, observed_process, tracing_middleware
 from services.gateway.sessions import SessionWatcher
 from services.gateway.state import AppState
 
@@ -42,6 +44,7 @@ def create_app(
     if settings is None:
         settings = Settings.from_env().with_jwt_secret_from_data_dir()
         configure_logging(settings.log_level, json=settings.log_json)
+        configure_tracing("alliance-gateway")
     if platform is None:
         platform = Platform.default()
     install_request_id_factory()
@@ -66,7 +69,7 @@ def create_app(
             sessions=sessions,
         )
         try:
-            async with event_processes(settings, platform) as relay_health:
+            async with observed_process(pool), event_processes(settings, platform) as relay_health:
                 app.state.relay_health = relay_health
                 yield
         finally:
@@ -91,10 +94,13 @@ def create_app(
             *platform.http_routes(),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/metrics", metrics),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
         ],
         middleware=[
+            # Outermost, so that the access line is written inside the request's span.
+            *tracing_middleware(),
             Middleware(RequestContextMiddleware),
             Middleware(
                 BodyLimitMiddleware,

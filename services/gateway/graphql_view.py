@@ -26,6 +26,7 @@ from schema.context import Context
 from schema.errors import is_request_error
 from services.core.auth import authenticate
 from services.core.errors import DomainError
+from services.core.logging import note_request_tenant
 from services.gateway.console.page import Console
 from services.gateway.middleware import graphql_error_body
 from services.gateway.state import AppState
@@ -49,6 +50,9 @@ async def _authenticate(
         )
     except DomainError as exc:
         context.auth_error = exc
+        return
+    if context.principal_or_none is not None:
+        note_request_tenant(context.principal_or_none.tenant_slug)
 
 
 class AllianceGraphQL(GraphQL[Context, None]):

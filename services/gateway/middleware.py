@@ -10,7 +10,7 @@ import uuid
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from services.core.logging import request_id_var
+from services.core.logging import RequestNotes, request_id_var, request_notes_var
 
 access_log = logging.getLogger("alliance.access")
 
@@ -55,6 +55,8 @@ class RequestContextMiddleware:
         offered = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         request_id = offered if _CLIENT_REQUEST_ID.match(offered) else uuid.uuid4().hex
         token = request_id_var.set(request_id)
+        notes = RequestNotes()
+        notes_token = request_notes_var.set(notes)
         started = time.perf_counter()
         status = 0
 
@@ -80,9 +82,11 @@ class RequestContextMiddleware:
                     "method": scope.get("method", "WS"),
                     "path": scope["path"],
                     "status": status,
+                    "tenant": notes.tenant,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                 },
             )
+            request_notes_var.reset(notes_token)
             request_id_var.reset(token)
 
 

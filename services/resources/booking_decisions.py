@@ -21,6 +21,7 @@ from services.core.validation import clean_text
 from services.events.changes import record_change
 from services.resources.access import may_manage
 from services.resources.bookings import COLUMNS
+from services.resources.conflicts import STOCK, booking_conflict
 from services.resources.events import (
     BookingApproved,
     BookingCancelled,
@@ -140,7 +141,7 @@ async def approve_booking(conn: asyncpg.Connection, *, actor: Principal, booking
             locked.booking.ends_at,
         )
         if held + locked.booking.quantity > (locked.stock or 0):
-            raise Conflict(f"only {(locked.stock or 0) - held} left in that window")
+            raise booking_conflict(STOCK, f"only {(locked.stock or 0) - held} left in that window")
     return await _transition(
         conn, actor=actor, before=locked.booking, status=BookingStatus.APPROVED, decided=True
     )

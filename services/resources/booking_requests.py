@@ -9,7 +9,7 @@ from typing import Any
 
 import asyncpg
 
-from services.core.errors import BadUserInput, Conflict, NotFound
+from services.core.errors import BadUserInput, NotFound
 from services.core.principal import Principal
 from services.core.records import from_record
 from services.core.validation import optional_text
@@ -19,6 +19,7 @@ from services.resources.access import SCOPE_CTE, SCOPE_WHERE, ReadScope, acting_
 from services.resources.bookings import COLUMNS
 from services.resources.catalogue import COLUMNS as RESOURCE_COLUMNS
 from services.resources.catalogue import resource_from_record
+from services.resources.conflicts import OVERLAP, STOCK, booking_conflict
 from services.resources.events import BookingRequested
 from services.resources.models import CONSTRAINTS, Booking, ResourceKind, ResourceStatus
 
@@ -122,9 +123,9 @@ async def request_booking(conn: asyncpg.Connection, *, actor: Principal, request
     if not row["open"]:
         raise BadUserInput("the window is outside the opening hours or on a closed day", field="start")
     if row["taken"]:
-        raise Conflict("the resource is already booked in that window")
+        raise booking_conflict(OVERLAP, "the resource is already booked in that window")
     if resource.kind == ResourceKind.MATERIAL and row["held"] + quantity > (resource.quantity or 0):
-        raise Conflict(f"only {(resource.quantity or 0) - row['held']} left in that window")
+        raise booking_conflict(STOCK, f"only {(resource.quantity or 0) - row['held']} left in that window")
     inserted = await CONSTRAINTS.fetchrow(
         conn,
         f"""

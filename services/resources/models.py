@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from services.core.constraints import Collision, Constraints, Invalid
+from services.resources.conflicts import count_collision
 
 
 class ResourceKind(enum.StrEnum):
@@ -190,5 +191,6 @@ CONSTRAINTS = Constraints(
         "bookings_no_overlap": Collision("another approved booking of this resource overlaps the window"),
         "bookings_within_stock": Collision(_LOST_RACE),
         "bookings_transition": Collision(_LOST_RACE),
-    }
+    },
+    on_collision=count_collision,
 )

@@ -21,12 +21,10 @@ DEVELOPMENT_ONLY = {
     "TANSU_LOG": "the log level of the embedded broker, which production does not start",
 }
 
-# Set in deploy/ ahead of the code that reads them.
-ANNOUNCED = {
-    "METRICS_PORT": "the port of /metrics on the relay and the workers (issue 15, metrics)",
-}
+# Set in deploy/ ahead of the code that reads them (none at present).
+ANNOUNCED: dict[str, str] = {}
 
-# The OpenTelemetry SDK reads the standard OTEL_* variables itself.
+# The OpenTelemetry SDK reads the standard OTEL_* variables itself (the code reads a few too).
 LIBRARY_PREFIXES = ("OTEL_",)
 
 DEPLOYMENTS: dict[str, Callable[[], set[str]]] = {
