@@ -68,6 +68,7 @@ async def test_the_pool_shows_connections_in_use_and_callers_waiting(
 ) -> None:
     pool = server.app.state.alliance.pool
     held = [await pool.acquire() for _ in range(pool.get_max_size())]
+
     async def one_more() -> object:
         return await pool.acquire()
 
