@@ -4,6 +4,7 @@ WebSocket sessions bounded and re-checked (``services.gateway.websocket``)."""
 from __future__ import annotations
 
 import functools
+import time
 from typing import Any
 
 import orjson
@@ -27,11 +28,14 @@ from schema.errors import is_request_error
 from services.core.auth import authenticate
 from services.core.errors import DomainError
 from services.core.logging import note_request_tenant
+from services.core.metrics import observe_graphql
+from services.core.tracing import tracer
 from services.gateway.console.page import Console
 from services.gateway.middleware import graphql_error_body
 from services.gateway.state import AppState
 from services.gateway.websocket import Credentials, LimitedWebSocketAdapter, SessionTransportWSHandler
 
+_TRACER = tracer(__name__)
 _HTTP_ERROR_CODES = {405: "METHOD_NOT_ALLOWED", 404: "NOT_FOUND"}
 
 
@@ -107,6 +111,7 @@ class AllianceGraphQL(GraphQL[Context, None]):
         reads: CompiledReads = self.schema.compiled_reads  # type: ignore[attr-defined]
         if not reads.enabled or request.method != "POST":
             return None
+        started = time.perf_counter()
         if "application/json" not in request.headers.get("content-type", ""):
             return None
         try:
@@ -135,9 +140,12 @@ class AllianceGraphQL(GraphQL[Context, None]):
             return None
         if plan is None:
             return None
-        body = await reads.answer(plan, variables, principal, context.pool)
+        with _TRACER.start_as_current_span(f"graphql {operation_name or 'anonymous'}"):
+            body = await reads.answer(plan, variables, principal, context.pool)
         if body is None:
             return None
+        # Counted like the interpreter's answers (schema_class), which this one stands in for.
+        observe_graphql(operation_name, "ok", time.perf_counter() - started, ())
         return Response(body, media_type="application/json")
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:

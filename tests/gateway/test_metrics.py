@@ -103,3 +103,25 @@ async def test_live_subscribers_are_counted(
         with contextlib.suppress(Exception):
             await ws.close()
     await eventually(lambda: scrape(http, "alliance_live_subscribers"), lambda value: value == before)
+
+
+COMPILED_PROBE = """
+query CompiledProbe($first: Int!) {
+  resources(first: $first, filter: {status: PUBLISHED}) { edges { node { id title } } }
+}
+"""
+
+
+async def test_reads_answered_by_the_compiled_path_are_counted_too(
+    http: httpx.AsyncClient, tokens: Tokens
+) -> None:
+    token = await tokens("member")
+    before = await scrape(http, "alliance_graphql_requests_total", operation="CompiledProbe", outcome="ok")
+    body = {"query": COMPILED_PROBE, "operationName": "CompiledProbe", "variables": {"first": 3}}
+    # The first is interpreted (and teaches the plan cache); the second is answered compiled.
+    for _ in range(2):
+        assert "errors" not in (await _post(http, body, token)).json()
+    assert (
+        await scrape(http, "alliance_graphql_requests_total", operation="CompiledProbe", outcome="ok")
+        == before + 2
+    )
