@@ -1,7 +1,8 @@
 """Read rules on the live stream, end to end: a partner's socket never carries what its key
 could not read by query (drafts, alliance-only resources, bookings, role grants, actors).
 
-An auditor's socket is the witness: once it has every event, the hub has offered each one to
+Both sockets first hear a partner-visible event, so both subscriptions are live. An auditor's
+socket is then the witness: once it has every event, the hub has offered each one to
 every subscriber of this process. A last partner-visible event then closes the partner's
 stream, so everything the partner would ever get of the first batch has arrived before it.
 """
@@ -47,9 +48,11 @@ async def test_a_partner_socket_carries_only_what_the_partner_may_read(
     ):
         await subscribe(partner, EVENTS)
         await subscribe(auditor, EVENTS)
-        # Both subscriptions are live once the auditor hears a first event.
-        warmup = await make_resource(publish=False)
-        await _until(auditor, {("resource.created.v1", str(warmup["id"]))})
+        # Both subscriptions are live once each hears a first event both may read.
+        warmup = await make_resource(publish=True, visibility="PARTNERS")
+        published = {("resource.published.v1", str(warmup["id"]))}
+        await _until(auditor, published)
+        await _until(partner, published)
 
         shared = await make_resource(publish=True, visibility="PARTNERS")
         alliance_only = await make_resource(publish=True)
