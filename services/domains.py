@@ -7,6 +7,7 @@ and its policy rows.
 from __future__ import annotations
 
 from services.activity.manifest import DOMAIN as ACTIVITY
+from services.councils.manifest import DOMAIN as COUNCILS
 from services.directory.manifest import DOMAIN as DIRECTORY
 from services.domain import Domain
 from services.ledger.manifest import DOMAIN as LEDGER
@@ -19,6 +20,7 @@ DOMAINS: tuple[Domain, ...] = (
     RESOURCES,
     LEDGER,
     ORGLIFE,
+    COUNCILS,
     ACTIVITY,
     PARTNERS,
 )

@@ -1,0 +1,8 @@
+"""The councils domain's GraphQL root types, composed into the schema by the domain list."""
+
+from __future__ import annotations
+
+from schema.councils.mutations import CouncilsMutation as Mutation
+from schema.councils.queries import CouncilsQuery as Query
+
+__all__ = ["Mutation", "Query"]

@@ -1,0 +1,96 @@
+"""Who may see a council and who may act in it, checked with the rows in hand.
+
+Casbin has already said the caller's role may do the action at all. Here: partners see
+public councils only; a meeting is run by the host's admin or the meeting's convener's admin
+(and the alliance admin); items are raised and commented on by member units' admins.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import asyncpg
+
+from services.core.errors import Forbidden, NotFound
+from services.core.principal import Principal
+from services.core.records import from_record
+from services.councils.models import Council, Meeting
+from services.directory.reads import Role, may_manage
+
+COUNCIL_COLUMNS = "c.id, c.tenant_id, c.name, c.kind, c.host_org_id, c.public, c.created_at, c.updated_at"
+
+
+@dataclass(frozen=True, slots=True)
+class ReadScope:
+    """Partners read public councils only (and of those never the details)."""
+
+    partner: bool
+
+    @classmethod
+    def of(cls, actor: Principal) -> ReadScope:
+        return cls(partner=actor.is_partner)
+
+    def sees(self, council: Council) -> bool:
+        return council.public or not self.partner
+
+
+async def council_for(
+    conn: asyncpg.Connection,
+    *,
+    actor: Principal,
+    council_id: uuid.UUID,
+    field: str = "councilId",
+    lock: bool = False,
+) -> Council:
+    """The council, as far as the caller may see it (NOT_FOUND otherwise)."""
+    row = await conn.fetchrow(
+        f"SELECT {COUNCIL_COLUMNS} FROM councils c WHERE c.id = $1" + (" FOR UPDATE" if lock else ""),
+        council_id,
+    )
+    council = from_record(Council, row) if row is not None else None
+    if council is None or not ReadScope.of(actor).sees(council):
+        raise NotFound("no such council", field=field)
+    return council
+
+
+async def is_member(conn: asyncpg.Connection, *, council_id: uuid.UUID, organization_id: uuid.UUID) -> bool:
+    """Whether the organisation is a current member unit (the host counts as one)."""
+    return bool(
+        await conn.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM council_members WHERE council_id = $1 AND organization_id = $2"
+            " AND left_on IS NULL) OR EXISTS (SELECT 1 FROM councils WHERE id = $1 AND host_org_id = $2)",
+            council_id,
+            organization_id,
+        )
+    )
+
+
+async def member_unit(
+    conn: asyncpg.Connection, *, actor: Principal, council: Council, given: uuid.UUID | None, field: str
+) -> uuid.UUID:
+    """The member unit the caller acts for: ``given``, or the one of its roles that is a member.
+    A unit that is not a member may not raise items or comment (FORBIDDEN)."""
+    if given is not None:
+        if not await is_member(conn, council_id=council.id, organization_id=given):
+            raise Forbidden(f"{field}: only member units of the council may do this")
+        if given not in actor.organization_ids and not await may_manage(conn, actor, given):
+            raise Forbidden(f"you may act only for your own organization ({field})")
+        return given
+    for organization_id in sorted(actor.managed_organization_ids):
+        if await is_member(conn, council_id=council.id, organization_id=organization_id):
+            return organization_id
+    if Role.ALLIANCE_ADMIN in actor.roles:
+        return council.host_org_id
+    raise Forbidden("only member units of the council may do this")
+
+
+async def may_run(
+    conn: asyncpg.Connection, *, actor: Principal, council: Council, meeting: Meeting | None
+) -> None:
+    """The host's admin, the meeting's convener's admin or the alliance admin (FORBIDDEN otherwise)."""
+    if await may_manage(conn, actor, council.host_org_id):
+        return
+    if meeting is not None and await may_manage(conn, actor, meeting.convening_org_id):
+        return
+    raise Forbidden("only the host's or the convener's admin runs this council's meetings")

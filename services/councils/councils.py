@@ -1,0 +1,230 @@
+"""Councils (联席会议) and their member units: create, add and remove members, read."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import asyncpg
+
+from services.core.errors import BadUserInput, Conflict, NotFound
+from services.core.principal import Principal
+from services.core.records import Page, from_record
+from services.core.validation import clean_text, optional_text
+from services.councils.access import COUNCIL_COLUMNS, ReadScope, council_for
+from services.councils.events import CouncilCreated, CouncilMemberAdded, CouncilMemberRemoved
+from services.councils.models import CONSTRAINTS, MAX_MEMBERS, Council, CouncilKind, Membership
+from services.events.changes import record_change
+
+MEMBER_COLUMNS = "m.id, m.council_id, m.organization_id, m.joined_on, m.left_on"
+
+
+@dataclass(frozen=True, slots=True)
+class CouncilFilter:
+    kind: str | None = None
+    host_organization_id: uuid.UUID | None = None
+    member_organization_id: uuid.UUID | None = None
+    search: str | None = None
+
+
+async def _check_organizations(conn: asyncpg.Connection, ids: Sequence[uuid.UUID], *, field: str) -> None:
+    found = await conn.fetchval(
+        "SELECT count(*) FROM organizations WHERE id = ANY($1::uuid[]) AND archived_at IS NULL",
+        list(set(ids)),
+    )
+    if found != len(set(ids)):
+        raise BadUserInput(f"{field} names an organization that is not in this alliance", field=field)
+
+
+async def create_council(
+    conn: asyncpg.Connection,
+    *,
+    actor: Principal,
+    name: str,
+    kind: str,
+    host_organization_id: uuid.UUID,
+    member_organization_ids: Sequence[uuid.UUID],
+    public: bool = False,
+) -> Council:
+    """A council with its host and first member units, each membership dated today."""
+    name = clean_text(name, field="name", max_length=200)
+    if kind not in CouncilKind.__members__:
+        raise BadUserInput("kind is not a council kind", field="kind")
+    if len(member_organization_ids) > MAX_MEMBERS:
+        raise BadUserInput(f"at most {MAX_MEMBERS} member organizations", field="memberOrganizationIds")
+    await _check_organizations(conn, [host_organization_id], field="hostOrganizationId")
+    members = list(dict.fromkeys(member_organization_ids))
+    await _check_organizations(conn, members, field="memberOrganizationIds")
+    row = await CONSTRAINTS.fetchrow(
+        conn,
+        f"""INSERT INTO councils AS c (tenant_id, name, kind, host_org_id, public)
+            VALUES ($1, $2, $3, $4, $5) RETURNING {COUNCIL_COLUMNS}""",
+        actor.tenant_id,
+        name,
+        kind,
+        host_organization_id,
+        public,
+    )
+    council = from_record(Council, row)
+    await conn.executemany(
+        "INSERT INTO council_members (tenant_id, council_id, organization_id) VALUES ($1, $2, $3)",
+        [(actor.tenant_id, council.id, org) for org in members],
+    )
+    await record_change(
+        conn,
+        actor,
+        CouncilCreated.of(council),
+        after={
+            "name": name,
+            "kind": kind,
+            "hostOrgId": host_organization_id,
+            "public": public,
+            "memberOrgIds": [str(org) for org in members],
+        },
+    )
+    return council
+
+
+async def add_member(
+    conn: asyncpg.Connection, *, actor: Principal, council_id: uuid.UUID, organization_id: uuid.UUID
+) -> Council:
+    """A new member unit from today; CONFLICT if it is a member already."""
+    council = await council_for(conn, actor=actor, council_id=council_id, lock=True)
+    await _check_organizations(conn, [organization_id], field="organizationId")
+    row = await CONSTRAINTS.fetchrow(
+        conn,
+        f"""INSERT INTO council_members AS m (tenant_id, council_id, organization_id)
+            VALUES ($1, $2, $3) RETURNING {MEMBER_COLUMNS}""",
+        actor.tenant_id,
+        council.id,
+        organization_id,
+    )
+    membership = from_record(Membership, row)
+    await record_change(
+        conn,
+        actor,
+        CouncilMemberAdded.of(council, organization_id=str(organization_id)),
+        after={"organizationId": organization_id, "joinedOn": membership.joined_on},
+        entity_id=str(membership.id),
+    )
+    return council
+
+
+async def remove_member(
+    conn: asyncpg.Connection, *, actor: Principal, council_id: uuid.UUID, organization_id: uuid.UUID
+) -> Council:
+    """End a membership today; the row stays with its dates."""
+    council = await council_for(conn, actor=actor, council_id=council_id, lock=True)
+    if not await _current(conn, council.id, organization_id):
+        raise Conflict("the organization is not a member of this council")
+    row = await CONSTRAINTS.fetchrow(
+        conn,
+        f"""UPDATE council_members AS m SET left_on = greatest((now() AT TIME ZONE 'Asia/Shanghai')::date, joined_on)
+            WHERE council_id = $1 AND organization_id = $2 AND left_on IS NULL
+            RETURNING {MEMBER_COLUMNS}""",
+        council.id,
+        organization_id,
+    )
+    membership = from_record(Membership, row)
+    await record_change(
+        conn,
+        actor,
+        CouncilMemberRemoved.of(council, organization_id=str(organization_id)),
+        before={"leftOn": None},
+        after={"leftOn": membership.left_on},
+        entity_id=str(membership.id),
+    )
+    return council
+
+
+async def _current(conn: asyncpg.Connection, council_id: uuid.UUID, organization_id: uuid.UUID) -> bool:
+    return bool(
+        await conn.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM council_members WHERE council_id = $1 AND organization_id = $2"
+            " AND left_on IS NULL)",
+            council_id,
+            organization_id,
+        )
+    )
+
+
+_FILTER = """
+FROM councils c
+WHERE ($1::boolean IS FALSE OR c.public)
+  AND ($2::text IS NULL OR c.kind = $2)
+  AND ($3::uuid IS NULL OR c.host_org_id = $3)
+  AND ($4::uuid IS NULL OR EXISTS (SELECT 1 FROM council_members m WHERE m.council_id = c.id
+                                   AND m.organization_id = $4 AND m.left_on IS NULL))
+  AND ($5::text IS NULL OR c.name ILIKE '%' || $5 || '%')
+"""
+
+
+async def list_councils(
+    conn: asyncpg.Connection,
+    *,
+    actor: Principal,
+    filter: CouncilFilter,
+    first: int,
+    after: uuid.UUID | None,
+    count: bool = True,
+) -> Page[Council]:
+    """One page of the councils the caller may see, oldest first."""
+    search = optional_text(filter.search, field="search", max_length=100)
+    if search is not None:
+        search = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    if filter.kind is not None and filter.kind not in CouncilKind.__members__:
+        raise BadUserInput("kind is not a council kind", field="kind")
+    args = [
+        ReadScope.of(actor).partner,
+        filter.kind,
+        filter.host_organization_id,
+        filter.member_organization_id,
+        search,
+    ]
+    rows = await conn.fetch(
+        f"SELECT {COUNCIL_COLUMNS} {_FILTER} AND ($6::uuid IS NULL OR c.id > $6) ORDER BY c.id LIMIT $7",
+        *args,
+        after,
+        first + 1,
+    )
+    total = await conn.fetchval(f"SELECT count(*) {_FILTER}", *args) if count else None
+    items = [from_record(Council, row) for row in rows[:first]]
+    return Page(items=items, total=int(total or 0), has_next=len(rows) > first)
+
+
+async def councils_by_id(
+    conn: asyncpg.Connection, *, actor: Principal, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, Council]:
+    rows = await conn.fetch(
+        f"SELECT {COUNCIL_COLUMNS} FROM councils c WHERE c.id = ANY($1::uuid[])", list(ids)
+    )
+    scope = ReadScope.of(actor)
+    found = (from_record(Council, row) for row in rows)
+    return {council.id: council for council in found if scope.sees(council)}
+
+
+async def members_of(
+    conn: asyncpg.Connection, *, council_ids: Sequence[uuid.UUID], on: dt.date | None = None
+) -> dict[uuid.UUID, list[Membership]]:
+    """Memberships by council, former ones too (with their dates), or those current ``on`` a day."""
+    rows = await conn.fetch(
+        f"""SELECT {MEMBER_COLUMNS} FROM council_members m WHERE m.council_id = ANY($1::uuid[])
+            AND ($2::date IS NULL OR (m.joined_on <= $2 AND (m.left_on IS NULL OR m.left_on >= $2)))
+            ORDER BY m.joined_on, m.id""",
+        list(council_ids),
+        on,
+    )
+    found: dict[uuid.UUID, list[Membership]] = {cid: [] for cid in council_ids}
+    for row in rows:
+        found[row["council_id"]].append(from_record(Membership, row))
+    return found
+
+
+async def require_council(conn: asyncpg.Connection, *, actor: Principal, council_id: uuid.UUID) -> Council:
+    """The council or NOT_FOUND (for reads that name one)."""
+    found = await councils_by_id(conn, actor=actor, ids=[council_id])
+    if council_id not in found:
+        raise NotFound("no such council", field="councilId")
+    return found[council_id]
