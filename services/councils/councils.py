@@ -121,7 +121,8 @@ async def remove_member(
         raise Conflict("the organization is not a member of this council")
     row = await CONSTRAINTS.fetchrow(
         conn,
-        f"""UPDATE council_members AS m SET left_on = greatest((now() AT TIME ZONE 'Asia/Shanghai')::date, joined_on)
+        f"""UPDATE council_members AS m
+            SET left_on = greatest((now() AT TIME ZONE 'Asia/Shanghai')::date, joined_on)
             WHERE council_id = $1 AND organization_id = $2 AND left_on IS NULL
             RETURNING {MEMBER_COLUMNS}""",
         council.id,

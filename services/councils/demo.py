@@ -13,6 +13,7 @@ from services.councils.models import TASK_SOURCE
 from services.events.changes import SystemActor
 from services.ledger.intake import SourcedTask, open_sourced_tasks
 
+STREET_COUNCIL = "东城街道区域化党建联席会议"
 _STREET_MEMBERS = [
     "花园社区党委",
     "滨河社区党支部",
@@ -105,11 +106,13 @@ async def _item(
 
 
 async def seed_councils(conn: asyncpg.Connection) -> bool:
-    """Load the councils' demo data unless the demo tenant has a council already."""
+    """Load the councils' demo data unless the demo tenant has its street council already."""
     async with conn.transaction():
         tenant_id = await conn.fetchval("SELECT id FROM alliances WHERE slug = 'demo'")
         if tenant_id is None or await conn.fetchval(
-            "SELECT EXISTS (SELECT 1 FROM councils WHERE tenant_id = $1)", tenant_id
+            "SELECT EXISTS (SELECT 1 FROM councils WHERE tenant_id = $1 AND name = $2)",
+            tenant_id,
+            STREET_COUNCIL,
         ):
             return False
         await conn.execute("SELECT set_config('app.tenant_id', $1, true)", str(tenant_id))
@@ -119,7 +122,7 @@ async def seed_councils(conn: asyncpg.Connection) -> bool:
         council = await _council(
             conn,
             tenant_id,
-            name="东城街道区域化党建联席会议",
+            name=STREET_COUNCIL,
             kind="STREET_JOINT_MEETING",
             host=street,
             members=members,

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Awaitable, Callable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import asyncpg
 import pytest
 
 from tests.conftest import GraphQLClient
-from tests.resources.conftest import data
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 
@@ -44,7 +44,9 @@ mutation($input: AdoptResolutionInput!) {
   }
 }
 """
-CLOSE = "mutation($input: CloseAgendaItemInput!) { closeAgendaItem(input: $input) { agendaItem { id status } } }"
+CLOSE = (
+    "mutation($input: CloseAgendaItemInput!) { closeAgendaItem(input: $input) { agendaItem { id status } } }"
+)
 MINUTES = "mutation($input: PublishMinutesInput!) { publishMinutes(input: $input) { meeting { id status minutes } } }"
 CANCEL = "mutation($input: CancelMeetingInput!) { cancelMeeting(input: $input) { meeting { id status } } }"
 MEETING = """
@@ -60,6 +62,15 @@ query($id: ID!) {
 """
 
 DemoOrgs = dict[str, uuid.UUID]
+
+
+def data(body: dict[str, object], *path: str) -> Any:
+    """``body["data"][path…]`` as decoded JSON, failing with the whole body when it has errors."""
+    assert body.get("errors") is None, body
+    node: Any = body["data"]
+    for key in path:
+        node = node[key]
+    return node
 
 
 @pytest.fixture
@@ -93,7 +104,9 @@ MakeCouncil = Callable[..., Awaitable[str]]
 def make_council(gql: GraphQLClient, orgs: DemoOrgs) -> MakeCouncil:
     """A street council hosted by the street committee, with the SOE, the hospital and a community."""
 
-    async def make(public: bool = False, members: tuple[str, ...] = ("community-a", "soe", "stationed")) -> str:
+    async def make(
+        public: bool = False, members: tuple[str, ...] = ("community-a", "soe", "stationed")
+    ) -> str:
         body = await gql(
             CREATE_COUNCIL,
             {
@@ -122,8 +135,15 @@ def make_meeting(gql: GraphQLClient) -> MakeMeeting:
     async def make(council_id: str, start: float = -1, hours: float = 2, **more: object) -> str:
         body = await gql(
             SCHEDULE,
-            {"input": {"councilId": council_id, "title": "季度联席会议", "start": at(start), "end": at(start + hours),
-                       **more}},
+            {
+                "input": {
+                    "councilId": council_id,
+                    "title": "季度联席会议",
+                    "start": at(start),
+                    "end": at(start + hours),
+                    **more,
+                }
+            },
             login="street-admin",
         )
         return str(data(body, "scheduleMeeting", "meeting")["id"])
@@ -134,7 +154,14 @@ def make_meeting(gql: GraphQLClient) -> MakeMeeting:
 async def accepted_item(gql: GraphQLClient, council_id: str, meeting_id: str, title: str = "停车难") -> str:
     body = await gql(
         PROPOSE,
-        {"input": {"councilId": council_id, "title": title, "description": "老旧小区停车位不足", "category": "民生"}},
+        {
+            "input": {
+                "councilId": council_id,
+                "title": title,
+                "description": "老旧小区停车位不足",
+                "category": "民生",
+            }
+        },
         login="soe-admin",
     )
     item_id = str(data(body, "proposeAgendaItem", "agendaItem")["id"])

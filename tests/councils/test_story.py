@@ -20,9 +20,9 @@ from tests.councils.conftest import (
     DemoOrgs,
     MakeCouncil,
     MakeMeeting,
+    data,
     days_ahead,
 )
-from tests.resources.conftest import data
 
 ITEM = "query($c: ID!) { agendaItems(filter: {councilId: $c}) { totalCount edges { node { id status solved } } } }"
 
@@ -38,15 +38,24 @@ async def test_from_raising_an_item_to_the_follow_up_at_the_next_meeting(
     first = await make_meeting(council)
 
     # A member unit's admin raises a problem; a unit's plain member may not.
-    raise_item = {"councilId": council, "title": "老旧小区停车难", "description": "停车位缺口约120个", "category": "民生"}
+    raise_item = {
+        "councilId": council,
+        "title": "老旧小区停车难",
+        "description": "停车位缺口约120个",
+        "category": "民生",
+    }
     assert error_code(await gql(PROPOSE, {"input": raise_item}, login="member")) == "FORBIDDEN"
-    item = data(await gql(PROPOSE, {"input": raise_item}, login="soe-admin"), "proposeAgendaItem", "agendaItem")
+    item = data(
+        await gql(PROPOSE, {"input": raise_item}, login="soe-admin"), "proposeAgendaItem", "agendaItem"
+    )
     assert item["status"] == "PROPOSED"
 
     # The convener (the host street's admin) puts it on the agenda; units comment (协商).
     accepted = await gql(ACCEPT, {"input": {"id": item["id"], "meetingId": first}}, login="street-admin")
     assert data(accepted, "acceptAgendaItem", "agendaItem")["status"] == "ACCEPTED"
-    comment = await gql(COMMENT, {"input": {"id": item["id"], "body": "城投集团可夜间开放停车场"}}, login="soe-admin")
+    comment = await gql(
+        COMMENT, {"input": {"id": item["id"], "body": "城投集团可夜间开放停车场"}}, login="soe-admin"
+    )
     assert data(comment, "commentOnAgendaItem", "comment")["organization"] == {"id": str(orgs["soe"])}
 
     # At the meeting: attendance, then a resolution with two tasks.
@@ -58,13 +67,28 @@ async def test_from_raising_an_item_to_the_follow_up_at_the_next_meeting(
     held = await gql(ATTENDANCE, {"input": {"meetingId": first, "entries": entries}}, login="street-admin")
     assert data(held, "recordAttendance", "meeting")["status"] == "HELD"
     tasks = [
-        {"title": "夜间开放停车场", "leadOrganizationId": str(orgs["soe"]), "dueDate": days_ahead(20),
-         "supportingOrganizationIds": [str(orgs["street"])]},
-        {"title": "错时开放医院停车场", "leadOrganizationId": str(orgs["stationed"]), "dueDate": days_ahead(30)},
+        {
+            "title": "夜间开放停车场",
+            "leadOrganizationId": str(orgs["soe"]),
+            "dueDate": days_ahead(20),
+            "supportingOrganizationIds": [str(orgs["street"])],
+        },
+        {
+            "title": "错时开放医院停车场",
+            "leadOrganizationId": str(orgs["stationed"]),
+            "dueDate": days_ahead(30),
+        },
     ]
     adopted = await gql(
         ADOPT,
-        {"input": {"meetingId": first, "agendaItemId": item["id"], "text": "驻区单位错时开放停车场", "tasks": tasks}},
+        {
+            "input": {
+                "meetingId": first,
+                "agendaItemId": item["id"],
+                "text": "驻区单位错时开放停车场",
+                "tasks": tasks,
+            }
+        },
         login="street-admin",
     )
     resolution = data(adopted, "adoptResolution", "resolution")
@@ -77,13 +101,21 @@ async def test_from_raising_an_item_to_the_follow_up_at_the_next_meeting(
         "SELECT list, source, source_key FROM ledger_items WHERE source_id = $1 ORDER BY source_key",
         uuid.UUID(str(resolution["id"])),
     )
-    assert [tuple(row) for row in ledger] == [("TASK", "COUNCIL_RESOLUTION", "1"), ("TASK", "COUNCIL_RESOLUTION", "2")]
+    assert [tuple(row) for row in ledger] == [
+        ("TASK", "COUNCIL_RESOLUTION", "1"),
+        ("TASK", "COUNCIL_RESOLUTION", "2"),
+    ]
 
     # Minutes; after that the meeting is read-only.
-    published = await gql(MINUTES, {"input": {"meetingId": first, "text": "会议协商停车难问题，形成决议一项。"}},
-                          login="street-admin")
+    published = await gql(
+        MINUTES,
+        {"input": {"meetingId": first, "text": "会议协商停车难问题，形成决议一项。"}},
+        login="street-admin",
+    )
     assert data(published, "publishMinutes", "meeting")["status"] == "MINUTES_PUBLISHED"
-    again = await gql(ATTENDANCE, {"input": {"meetingId": first, "entries": entries[:1]}}, login="street-admin")
+    again = await gql(
+        ATTENDANCE, {"input": {"meetingId": first, "entries": entries[:1]}}, login="street-admin"
+    )
     assert error_code(again) == "CONFLICT"
 
     # The next meeting, convened by the SOE in rotation (轮值), follows up the open tasks (督办).

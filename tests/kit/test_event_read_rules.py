@@ -15,6 +15,7 @@ from schema.events import visible_event
 from services.activity.reads import list_activity
 from services.core.authz import POLICIES_DIR
 from services.core.principal import Principal
+from services.councils.events import READ_DETAILS, CouncilEvent, MeetingEvent
 from services.directory.reads import event_reader
 from services.domain import Platform
 from services.events.changes import SystemActor, record_change
@@ -91,6 +92,18 @@ def _cases(orgs: dict[str, uuid.UUID]) -> list[tuple[DomainEvent, frozenset[str]
                 (sample(cls, **{org_field: str(orgs["soe"])}), frozenset({"alliance_admin", "auditor"})),
             ]
             continue
+        if issubclass(cls, CouncilEvent):
+            # As `councils` reads them: partners only public councils.
+            cases += [(sample(cls, public=True), EVERYONE), (sample(cls, public=False), NOT_PARTNERS)]
+            continue
+        if issubclass(cls, MeetingEvent):
+            # Meetings of public councils reach partners; attendance is a detail they never read.
+            public = NOT_PARTNERS if cls.read_permission == READ_DETAILS else EVERYONE
+            cases += [
+                (sample(cls, council_public=True), public),
+                (sample(cls, council_public=False), NOT_PARTNERS),
+            ]
+            continue
         expected = {
             # organisationalLifeRequirements: organisational_life figures
             "organisational_life_requirement": frozenset(
@@ -108,6 +121,8 @@ def _cases(orgs: dict[str, uuid.UUID]) -> list[tuple[DomainEvent, frozenset[str]
             # persistedOperations, apiKeyLimits, partnerSettings: apikey manage
             "persisted_operation": frozenset({"alliance_admin"}),
             "partner_limits": frozenset({"alliance_admin"}),
+            "agenda_item": NOT_PARTNERS,  # agendaItems: council read_details
+            "resolution": NOT_PARTNERS,  # adopted, minutes not yet published: council read_details
         }.get(cls.aggregate)
         assert expected is not None, f"write down who may read {cls.aggregate} events by query"
         cases.append((sample(cls), expected))
