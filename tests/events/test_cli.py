@@ -10,6 +10,7 @@ import uuid
 import asyncpg
 
 from services.core.settings import Settings
+from services.domain import Platform
 from tests.events.conftest import service_name
 
 
@@ -27,7 +28,11 @@ def _run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 def test_worker_refuses_unknown_services(events_settings: Settings) -> None:
     result = _run("worker", "nosuch", env=events_settings.to_env())
     assert result.returncode == 2
-    assert "unknown service(s): nosuch (known: activity" in result.stderr
+    # Known: the platform's consumer services, then its domains' background jobs.
+    platform = Platform.default()
+    known = ", ".join([*platform.registry().services, *platform.jobs()])
+    assert f"unknown service(s): nosuch (known: {known})" in result.stderr
+    assert "activity" in known
 
 
 def test_relay_refuses_a_private_embedded_broker(events_settings: Settings) -> None:
