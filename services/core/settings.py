@@ -97,6 +97,7 @@ class Settings:
         "orglife-transfers",
         "orglife-compliance",
         "orglife-birthdays",
+        "council-reminders",
     )
     jwt_secret: str = ""
     jwt_issuer: str = "alliance-platform"
@@ -149,6 +150,7 @@ class Settings:
                     "orglife-transfers",
                     "orglife-compliance",
                     "orglife-birthdays",
+                    "council-reminders",
                 ),
             ),
             jwt_secret=env.get("JWT_SECRET") or "",
