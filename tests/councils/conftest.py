@@ -88,6 +88,30 @@ async def orgs(admin_conn: asyncpg.Connection, demo: dict[str, uuid.UUID]) -> De
     }
 
 
+STATIONED_ADMIN = "hospital-admin"
+
+
+@pytest.fixture
+async def stationed_admin(admin_conn: asyncpg.Connection, demo: dict[str, uuid.UUID], orgs: DemoOrgs) -> str:
+    """An org_admin of the hospital (区人民医院党委), who works the ledger tasks it leads."""
+    tenant_id = demo["demo"]
+    account_id = await admin_conn.fetchval(
+        "INSERT INTO accounts (home_tenant_id, login, display_name) VALUES ($1, $2, '区人民医院 党委书记')"
+        " ON CONFLICT (home_tenant_id, login) DO UPDATE SET login = EXCLUDED.login RETURNING id",
+        tenant_id,
+        STATIONED_ADMIN,
+    )
+    await admin_conn.execute(
+        "INSERT INTO role_assignments (tenant_id, account_id, role, organization_id)"
+        " SELECT $1, $2, 'org_admin', $3 WHERE NOT EXISTS"
+        " (SELECT 1 FROM role_assignments WHERE account_id = $2 AND role = 'org_admin')",
+        tenant_id,
+        account_id,
+        orgs["stationed"],
+    )
+    return STATIONED_ADMIN
+
+
 def at(hours: float) -> str:
     """An ISO-8601 time ``hours`` from now (negative: in the past), to the second."""
     return (dt.datetime.now(LOCAL).replace(microsecond=0) + dt.timedelta(hours=hours)).isoformat()

@@ -23,6 +23,7 @@ from tests.councils.conftest import (
     data,
     days_ahead,
 )
+from tests.support.ledger import sign_off_task
 
 ITEM = "query($c: ID!) { agendaItems(filter: {councilId: $c}) { totalCount edges { node { id status solved } } } }"
 
@@ -33,6 +34,7 @@ async def test_from_raising_an_item_to_the_follow_up_at_the_next_meeting(
     orgs: DemoOrgs,
     make_council: MakeCouncil,
     make_meeting: MakeMeeting,
+    stationed_admin: str,
 ) -> None:
     council = await make_council(public=True)
     first = await make_meeting(council)
@@ -128,13 +130,19 @@ async def test_from_raising_an_item_to_the_follow_up_at_the_next_meeting(
     listed = data(await gql(ITEM, {"c": council}, login="member"), "agendaItems")
     assert listed["edges"][0]["node"] == {"id": item["id"], "status": "RESOLVED", "solved": False}
 
-    # The ledger signs both tasks off (its sign-off flow is the ledger's; here its end state):
-    # the item then counts as solved through consultation and leaves the follow-up.
-    await admin_conn.execute(
-        "UPDATE ledger_items SET status = 'SIGNED_OFF', submitted_at = now(), signed_off_at = now()"
-        " WHERE source_id = $1",
-        uuid.UUID(str(resolution["id"])),
-    )
+    # The ledger closes the tasks its own way (销号): the lead unit's admin submits, the assigner
+    # (the convening street) signs off. One task signed off leaves the other under follow-up…
+    soe_task, hospital_task = (str(t["id"]) for t in resolution["tasks"])
+    await sign_off_task(gql, soe_task, submitter="soe-admin", signer="street-admin")
+    follow = data(await gql(MEETING, {"id": second}, login="soe-admin"), "meeting", "followUp")
+    assert [(f["task"]["id"], f["task"]["status"]) for f in follow] == [(hospital_task, "OPEN")]
+    listed = data(await gql(ITEM, {"c": council}, login="member"), "agendaItems")
+    assert listed["edges"][0]["node"]["solved"] is False
+
+    # …and once both are, the item counts as solved through consultation (协商解决) and leaves it.
+    await sign_off_task(gql, hospital_task, submitter=stationed_admin, signer="street-admin")
     assert data(await gql(MEETING, {"id": second}, login="soe-admin"), "meeting", "followUp") == []
     listed = data(await gql(ITEM, {"c": council}, login="member"), "agendaItems")
     assert listed["edges"][0]["node"]["solved"] is True
+    tasks_now = data(await gql(MEETING, {"id": first}, login="auditor"), "meeting", "resolutions")[0]["tasks"]
+    assert [t["status"] for t in tasks_now] == ["SIGNED_OFF", "SIGNED_OFF"]

@@ -26,6 +26,7 @@ from tests.councils.conftest import (
     data,
     days_ahead,
 )
+from tests.support.ledger import sign_off_task
 
 FEED = "mutation($input: CreateCouncilFeedInput!) { createCouncilFeed(input: $input) { feed { id } url } }"
 REVOKE = (
@@ -184,7 +185,7 @@ async def test_figures_are_the_sql_counts(
     make_meeting: MakeMeeting,
 ) -> None:
     council = await make_council(public=True)
-    await _held_with_resolution(gql, orgs, council, make_meeting, publish=True)
+    first, _ = await _held_with_resolution(gql, orgs, council, make_meeting, publish=True)
     await _held_with_resolution(gql, orgs, council, make_meeting, publish=False)
     period: dict[str, object] = {"from": at(-24), "to": at(24), "c": council}
     got = data(await gql(FIGURES, period, login="auditor"), "councilFigures")
@@ -216,12 +217,11 @@ async def test_figures_are_the_sql_counts(
     stationed = next(a for a in got["attendance"] if a["organizationId"] == str(orgs["stationed"]))
     assert (soe["meetings"], soe["present"], soe["rate"]) == (2, 2, 1.0)
     assert (stationed["present"], stationed["rate"]) == (0, 0.0)
-    # The ledger signs one task off: one item now counts as solved through consultation.
-    await admin_conn.execute(
-        "UPDATE ledger_items SET status = 'SIGNED_OFF', submitted_at = now(), signed_off_at = now() WHERE id ="
-        " (SELECT l.id FROM ledger_items l JOIN council_resolutions r ON r.id = l.source_id"
-        "  JOIN council_meetings m ON m.id = r.meeting_id WHERE m.council_id = $1 ORDER BY l.id LIMIT 1)",
-        cid,
+    # The ledger signs one task off through its own flow: one item now counts as solved through
+    # consultation, on time.
+    resolutions = data(await gql(MEETING, {"id": first}, login="auditor"), "meeting", "resolutions")
+    await sign_off_task(
+        gql, str(resolutions[0]["tasks"][0]["id"]), submitter="soe-admin", signer="street-admin"
     )
     got = data(await gql(FIGURES, period, login="auditor"), "councilFigures")
     assert (got["itemsSolved"], got["tasksOnTime"]) == (1, 1)
