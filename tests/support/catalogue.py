@@ -19,6 +19,31 @@ NOT_TENANT_SECURED = {
 """Tables with a ``tenant_id`` column that are deliberately not row-level secured, and why."""
 
 
+# A meeting of one of the tenant's councils, begun an hour ago and still open (the owner makes it).
+_MEETING_UNDER_WAY = """
+c AS (SELECT id, host_org_id FROM councils WHERE tenant_id = $1 ORDER BY id LIMIT 1),
+m AS (INSERT INTO council_meetings (tenant_id, council_id, title, starts_at, ends_at, convening_org_id)
+      SELECT $1, c.id, 'rls', now() - interval '1 hour', now() + interval '1 hour', c.host_org_id FROM c
+      RETURNING id, council_id, (starts_at AT TIME ZONE 'Asia/Shanghai')::date AS day)"""
+MADE_IN_CONTEXT: dict[str, str] = {
+    # Attendance: triggers ask for a meeting under way and a unit that was a member on its day.
+    "council_attendance": f"""WITH {_MEETING_UNDER_WAY},
+member AS (INSERT INTO council_members (tenant_id, council_id, organization_id, joined_on, left_on)
+           SELECT $1, m.council_id, c.host_org_id, m.day - 1, m.day + 1 FROM m, c RETURNING organization_id)
+SELECT $1::uuid AS tenant_id, m.id AS meeting_id, member.organization_id, 'PRESENT' AS status FROM m, member""",
+    # A resolution: a trigger asks for a meeting under way, the key for an item on its agenda.
+    "council_resolutions": f"""WITH {_MEETING_UNDER_WAY},
+item AS (INSERT INTO council_agenda_items
+             (tenant_id, council_id, raised_by_org_id, title, description, status, meeting_id)
+         SELECT $1, m.council_id, c.host_org_id, 'rls', 'rls', 'ACCEPTED', m.id FROM m, c
+         RETURNING id, meeting_id)
+SELECT $1::uuid AS tenant_id, item.meeting_id, item.id AS agenda_item_id, 'rls' AS text, 0 AS task_count
+FROM item""",
+}
+"""Tables whose triggers check what the catalogue cannot show: for each, an owner's statement
+that makes the context a new row needs (given the tenant as $1) and returns the row's values."""
+
+
 async def tenant_tables(conn: asyncpg.Connection) -> list[str]:
     """Every ordinary table of the public schema with a ``tenant_id`` column."""
     rows = await conn.fetch(
@@ -167,11 +192,17 @@ async def minimal_row(
     rows. Each unique index gets one fresh column: a free one gets a new value; otherwise a
     referenced row is made for it. Any other required column takes its value from one of the
     tenant's existing rows (so CHECK constraints hold); when the tenant has none, the first
-    value a CHECK lists for it, or a plain value of its type. A reference to an account that need not be new is ``actor``, the account
-    the caller inserts as (policies may require it, e.g. "invited by the current account").
+    value a CHECK lists for it, or a plain value of its type. A reference to an account that
+    need not be new is ``actor``, the account the caller inserts as (policies may require it,
+    e.g. "invited by the current account"). Tables in ``MADE_IN_CONTEXT`` take their
+    statement's row instead.
     ``owner`` reads the tenant's rows and makes referenced rows (it bypasses row-level
     security); the caller inserts the row as the tenant and ``actor``.
     """
+    if table in MADE_IN_CONTEXT:
+        made = await owner.fetchrow(MADE_IN_CONTEXT[table], tenant_id)
+        assert made is not None, f"{table}: the tenant has nothing to make its context from"
+        return dict(made)
     cols = {column.name: column for column in await columns(owner, table)}
     required = {name for name, column in cols.items() if column.not_null and not column.has_default}
     keys = await foreign_keys(owner, table)
