@@ -1,0 +1,122 @@
+"""Co-building queries: dimensions, agreements, projects, figures (地企共建)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import strawberry
+
+from schema.cobuilding.inputs import CobuildingAgreementFilter, CobuildingProjectFilter
+from schema.cobuilding.types import CobuildingAgreement, CobuildingDimension, CobuildingFigures, CobuildingProject
+from schema.context import Info
+from schema.pagination import Connection, Keyset, parse_id, uuid_key
+from schema.permissions import requires
+from services.cobuilding import figures, reads
+from services.cobuilding.access import scope_of
+from services.core.errors import BadUserInput
+
+AGREEMENTS = Keyset("cobuilding_agreement", uuid_key)
+PROJECTS = Keyset("cobuilding_project", uuid_key)
+
+
+def check_year(year: int | None) -> int:
+    year = dt.date.today().year if year is None else year
+    if not 2000 <= year <= 2200:
+        raise BadUserInput("year must be within 2000–2200", field="year")
+    return year
+
+
+@strawberry.type
+class CobuildingQuery:
+    @strawberry.field(
+        description="The alliance's co-building dimensions (共建维度目录), retired ones included.",
+        extensions=requires("cobuilding", "read"),
+    )
+    async def cobuilding_dimensions(self, info: Info) -> list[CobuildingDimension]:
+        async with info.context.db() as conn:
+            found = await reads.list_dimensions(conn)
+        return [CobuildingDimension.from_model(d) for d in found]
+
+    @strawberry.field(
+        description="Co-building agreements the caller may see (共建协议列表); drafts only to their parties.",
+        extensions=requires("cobuilding", "read"),
+    )
+    async def cobuilding_agreements(
+        self,
+        info: Info,
+        first: int | None = 20,
+        after: str | None = None,
+        filter: CobuildingAgreementFilter | None = None,
+    ) -> Connection[CobuildingAgreement]:
+        args = AGREEMENTS.args(info, first, after)
+        f = filter or CobuildingAgreementFilter()
+        async with info.context.db() as conn:
+            page = await reads.list_agreements(
+                conn,
+                scope=await scope_of(conn, info.context.principal),
+                first=args.first,
+                after=args.after,
+                count=args.count,
+                status=f.status,
+                enterprise_org_id=(
+                    parse_id(f.enterprise_organization_id, "enterpriseOrganizationId")
+                    if f.enterprise_organization_id
+                    else None
+                ),
+                local_org_id=parse_id(f.local_organization_id, "localOrganizationId") if f.local_organization_id else None,
+                dimension_code=f.dimension_code.strip().upper() if f.dimension_code else None,
+                search=f.search.strip() if f.search and f.search.strip() else None,
+            )
+        return AGREEMENTS.connection(page, CobuildingAgreement.from_model)
+
+    @strawberry.field(
+        description="One co-building agreement (共建协议); another alliance's id answers NOT_FOUND.",
+        extensions=requires("cobuilding", "read"),
+    )
+    async def cobuilding_agreement(self, info: Info, id: strawberry.ID) -> CobuildingAgreement:
+        async with info.context.db() as conn:
+            found = await reads.get_agreement(
+                conn, scope=await scope_of(conn, info.context.principal), agreement_id=parse_id(id)
+            )
+        return CobuildingAgreement.from_model(found)
+
+    @strawberry.field(
+        description="Co-building projects (共建项目列表).", extensions=requires("cobuilding", "read_detail")
+    )
+    async def cobuilding_projects(
+        self,
+        info: Info,
+        first: int | None = 20,
+        after: str | None = None,
+        filter: CobuildingProjectFilter | None = None,
+    ) -> Connection[CobuildingProject]:
+        args = PROJECTS.args(info, first, after)
+        f = filter or CobuildingProjectFilter()
+        async with info.context.db() as conn:
+            page = await reads.list_projects(
+                conn,
+                scope=await scope_of(conn, info.context.principal),
+                first=args.first,
+                after=args.after,
+                count=args.count,
+                agreement_id=parse_id(f.agreement_id, "agreementId") if f.agreement_id else None,
+                dimension_code=f.dimension_code.strip().upper() if f.dimension_code else None,
+                status=f.status.value if f.status else None,
+                organization_id=parse_id(f.organization_id, "organizationId") if f.organization_id else None,
+            )
+        return PROJECTS.connection(page, CobuildingProject.from_model)
+
+    @strawberry.field(
+        description="Co-building figures of a year (地企共建 数据化考核), for the alliance or one organisation.",
+        extensions=requires("cobuilding", "figures"),
+    )
+    async def cobuilding_figures(
+        self, info: Info, year: int | None = None, organization_id: strawberry.ID | None = None
+    ) -> CobuildingFigures:
+        year = check_year(year)
+        organization = parse_id(organization_id, "organizationId") if organization_id else None
+        async with info.context.db() as conn:
+            found = await figures.cobuilding_figures(
+                conn, scope=await scope_of(conn, info.context.principal), year=year, organization_id=organization
+            )
+        return CobuildingFigures.from_model(found)

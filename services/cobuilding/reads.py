@@ -1,0 +1,371 @@
+"""Reading co-building data as far as the caller may see it; batch reads for the loaders.
+
+Also the module other domains would import (the domain's read interface).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import decimal
+import uuid
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import asyncpg
+import orjson
+
+from services.cobuilding.access import VISIBLE, Scope
+from services.cobuilding.models import (
+    STATUS_SQL,
+    Agreement,
+    AgreementStatus,
+    AgreementVersion,
+    Commitment,
+    Contribution,
+    Dimension,
+    Evaluation,
+    Milestone,
+    Project,
+    Score,
+    Signature,
+    Target,
+)
+from services.core.errors import NotFound
+from services.core.records import Page, from_record
+
+AGREEMENT_FROM = """
+FROM cobuilding_agreements a
+JOIN cobuilding_agreement_versions v
+  ON v.agreement_id = a.id AND v.version = coalesce(a.signed_version, a.latest_version)
+"""
+AGREEMENT_COLUMNS = f"""
+a.id, a.tenant_id, a.enterprise_org_id, a.local_org_id, a.status AS stored_status, a.latest_version,
+a.signed_version, v.version, v.title, v.start_date, v.end_date, a.termination_reason, a.terminated_at,
+a.created_at, ({STATUS_SQL}) AS status
+"""
+
+
+def agreement_from_record(row: Mapping[str, Any] | asyncpg.Record) -> Agreement:
+    return dataclasses.replace(from_record(Agreement, row), status=AgreementStatus(row["status"]))
+
+
+async def list_dimensions(conn: asyncpg.Connection, *, include_retired: bool = True) -> list[Dimension]:
+    rows = await conn.fetch(
+        "SELECT id, code, name, description, position, retired_at FROM cobuilding_dimensions"
+        " WHERE $1 OR retired_at IS NULL ORDER BY position, code",
+        include_retired,
+    )
+    return [from_record(Dimension, row) for row in rows]
+
+
+async def get_agreement(conn: asyncpg.Connection, *, scope: Scope, agreement_id: uuid.UUID) -> Agreement:
+    """One agreement the caller may see; NOT_FOUND otherwise (also for other tenants' ids)."""
+    row = await conn.fetchrow(
+        f"SELECT {AGREEMENT_COLUMNS} {AGREEMENT_FROM} WHERE a.id = $4 AND {VISIBLE}",
+        *scope.args(),
+        agreement_id,
+    )
+    if row is None:
+        raise NotFound("no such agreement", field="id")
+    return agreement_from_record(row)
+
+
+async def agreements_by_id(
+    conn: asyncpg.Connection, *, scope: Scope, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, Agreement]:
+    rows = await conn.fetch(
+        f"SELECT {AGREEMENT_COLUMNS} {AGREEMENT_FROM} WHERE a.id = ANY($4::uuid[]) AND {VISIBLE}",
+        *scope.args(),
+        list(ids),
+    )
+    return {row["id"]: agreement_from_record(row) for row in rows}
+
+
+async def list_agreements(
+    conn: asyncpg.Connection,
+    *,
+    scope: Scope,
+    first: int,
+    after: uuid.UUID | None,
+    count: bool,
+    status: AgreementStatus | None = None,
+    enterprise_org_id: uuid.UUID | None = None,
+    local_org_id: uuid.UUID | None = None,
+    party_org_ids: Sequence[uuid.UUID] | None = None,
+    dimension_code: str | None = None,
+    search: str | None = None,
+) -> Page[Agreement]:
+    """Agreements the caller may see, newest first, filtered."""
+    where = f"""
+    {VISIBLE}
+    AND ($4::text IS NULL OR ({STATUS_SQL}) = $4)
+    AND ($5::uuid IS NULL OR a.enterprise_org_id = $5)
+    AND ($6::uuid IS NULL OR a.local_org_id = $6)
+    AND ($7::uuid[] IS NULL OR a.enterprise_org_id = ANY($7) OR a.local_org_id = ANY($7))
+    AND ($8::text IS NULL OR EXISTS (
+        SELECT 1 FROM cobuilding_commitments c JOIN cobuilding_dimensions d ON d.id = c.dimension_id
+        WHERE c.agreement_id = a.id AND c.version = v.version AND d.code = $8))
+    AND ($9::text IS NULL OR v.title ILIKE '%' || $9 || '%')
+    """
+    args: list[Any] = [
+        *scope.args(),
+        status.value if status else None,
+        enterprise_org_id,
+        local_org_id,
+        list(party_org_ids) if party_org_ids is not None else None,
+        dimension_code,
+        search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") if search else None,
+    ]
+    rows = await conn.fetch(
+        f"SELECT {AGREEMENT_COLUMNS} {AGREEMENT_FROM} WHERE {where} AND ($10::uuid IS NULL OR a.id < $10)"
+        " ORDER BY a.id DESC LIMIT $11",
+        *args,
+        after,
+        first + 1,
+    )
+    total = await conn.fetchval(f"SELECT count(*) {AGREEMENT_FROM} WHERE {where}", *args) if count else None
+    items = [agreement_from_record(row) for row in rows[:first]]
+    return Page(items=items, total=total, has_next=len(rows) > first)
+
+
+async def versions_of(
+    conn: asyncpg.Connection, *, agreement_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[AgreementVersion]]:
+    rows = await conn.fetch(
+        "SELECT agreement_id, version, title, start_date, end_date, signed_at, created_at"
+        " FROM cobuilding_agreement_versions WHERE agreement_id = ANY($1::uuid[]) ORDER BY version",
+        list(agreement_ids),
+    )
+    found: dict[uuid.UUID, list[AgreementVersion]] = defaultdict(list)
+    for row in rows:
+        found[row["agreement_id"]].append(from_record(AgreementVersion, row))
+    return found
+
+
+VersionKey = tuple[uuid.UUID, int]
+
+
+async def commitments_of(
+    conn: asyncpg.Connection, *, keys: Sequence[VersionKey]
+) -> dict[VersionKey, list[Commitment]]:
+    rows = await conn.fetch(
+        """
+        SELECT c.agreement_id, c.version, c.dimension_id, d.code AS dimension_code, d.name AS dimension_name,
+               c.enterprise_commitment, c.local_commitment, c.targets::text AS targets
+        FROM cobuilding_commitments c JOIN cobuilding_dimensions d ON d.id = c.dimension_id
+        JOIN unnest($1::uuid[], $2::int[]) AS k (agreement_id, version)
+          ON k.agreement_id = c.agreement_id AND k.version = c.version
+        ORDER BY d.position, d.code
+        """,
+        [k[0] for k in keys],
+        [k[1] for k in keys],
+    )
+    found: dict[VersionKey, list[Commitment]] = defaultdict(list)
+    for row in rows:
+        targets = tuple(
+            Target(name=t["name"], value=decimal.Decimal(t["value"]), unit=t.get("unit"))
+            for t in orjson.loads(row["targets"])
+        )
+        found[(row["agreement_id"], row["version"])].append(
+            Commitment(
+                dimension_id=row["dimension_id"],
+                dimension_code=row["dimension_code"],
+                dimension_name=row["dimension_name"],
+                enterprise_commitment=row["enterprise_commitment"],
+                local_commitment=row["local_commitment"],
+                targets=targets,
+            )
+        )
+    return found
+
+
+async def signatures_of(
+    conn: asyncpg.Connection, *, keys: Sequence[VersionKey]
+) -> dict[VersionKey, list[Signature]]:
+    rows = await conn.fetch(
+        """
+        SELECT s.agreement_id, s.version, s.side, s.organization_id, s.login, s.signed_at
+        FROM cobuilding_signatures s
+        JOIN unnest($1::uuid[], $2::int[]) AS k (agreement_id, version)
+          ON k.agreement_id = s.agreement_id AND k.version = s.version
+        ORDER BY s.signed_at
+        """,
+        [k[0] for k in keys],
+        [k[1] for k in keys],
+    )
+    found: dict[VersionKey, list[Signature]] = defaultdict(list)
+    for row in rows:
+        found[(row["agreement_id"], row["version"])].append(from_record(Signature, row))
+    return found
+
+
+PROJECT_COLUMNS = """
+p.id, p.agreement_id, p.dimension_id, d.code AS dimension_code, p.title, p.lead_org_id, p.participant_org_ids,
+p.budget, p.start_date, p.end_date, p.status, p.created_at
+"""
+PROJECT_FROM = """
+FROM cobuilding_projects p JOIN cobuilding_dimensions d ON d.id = p.dimension_id
+JOIN cobuilding_agreements a ON a.id = p.agreement_id
+"""
+
+
+async def get_project(conn: asyncpg.Connection, *, scope: Scope, project_id: uuid.UUID) -> Project:
+    row = await conn.fetchrow(
+        f"SELECT {PROJECT_COLUMNS} {PROJECT_FROM} WHERE p.id = $4 AND {VISIBLE}", *scope.args(), project_id
+    )
+    if row is None:
+        raise NotFound("no such project", field="projectId")
+    return from_record(Project, row)
+
+
+async def list_projects(
+    conn: asyncpg.Connection,
+    *,
+    scope: Scope,
+    first: int,
+    after: uuid.UUID | None,
+    count: bool,
+    agreement_id: uuid.UUID | None = None,
+    dimension_code: str | None = None,
+    status: str | None = None,
+    organization_id: uuid.UUID | None = None,
+) -> Page[Project]:
+    where = f"""
+    {VISIBLE}
+    AND ($4::uuid IS NULL OR p.agreement_id = $4)
+    AND ($5::text IS NULL OR d.code = $5)
+    AND ($6::text IS NULL OR p.status = $6)
+    AND ($7::uuid IS NULL OR p.lead_org_id = $7 OR $7 = ANY(p.participant_org_ids)
+         OR a.enterprise_org_id = $7 OR a.local_org_id = $7)
+    """
+    args: list[Any] = [*scope.args(), agreement_id, dimension_code, status, organization_id]
+    rows = await conn.fetch(
+        f"SELECT {PROJECT_COLUMNS} {PROJECT_FROM} WHERE {where} AND ($8::uuid IS NULL OR p.id < $8)"
+        " ORDER BY p.id DESC LIMIT $9",
+        *args,
+        after,
+        first + 1,
+    )
+    total = await conn.fetchval(f"SELECT count(*) {PROJECT_FROM} WHERE {where}", *args) if count else None
+    return Page(
+        items=[from_record(Project, row) for row in rows[:first]], total=total, has_next=len(rows) > first
+    )
+
+
+async def projects_of(
+    conn: asyncpg.Connection, *, agreement_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[Project]]:
+    rows = await conn.fetch(
+        f"SELECT {PROJECT_COLUMNS} {PROJECT_FROM} WHERE p.agreement_id = ANY($1::uuid[]) ORDER BY"
+        f" p.start_date, p.id",
+        list(agreement_ids),
+    )
+    found: dict[uuid.UUID, list[Project]] = defaultdict(list)
+    for row in rows:
+        found[row["agreement_id"]].append(from_record(Project, row))
+    return found
+
+
+MILESTONE_COLUMNS = (
+    "m.id, m.project_id, m.title, m.due_date, m.responsible_org_id, m.ledger_item_id, m.completed_at"
+)
+
+
+async def milestones_of(
+    conn: asyncpg.Connection, *, project_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[Milestone]]:
+    rows = await conn.fetch(
+        f"SELECT {MILESTONE_COLUMNS} FROM cobuilding_milestones m WHERE m.project_id = ANY($1::uuid[])"
+        " ORDER BY m.due_date, m.id",
+        list(project_ids),
+    )
+    found: dict[uuid.UUID, list[Milestone]] = defaultdict(list)
+    for row in rows:
+        found[row["project_id"]].append(from_record(Milestone, row))
+    return found
+
+
+async def due_milestones_of_agreements(
+    conn: asyncpg.Connection, *, agreement_ids: Sequence[uuid.UUID], until: dt.date
+) -> dict[uuid.UUID, list[Milestone]]:
+    """Open milestones due by ``until`` (overdue ones included), per agreement."""
+    rows = await conn.fetch(
+        f"""
+        SELECT p.agreement_id, {MILESTONE_COLUMNS}
+        FROM cobuilding_milestones m JOIN cobuilding_projects p ON p.id = m.project_id
+        WHERE p.agreement_id = ANY($1::uuid[]) AND m.completed_at IS NULL AND m.due_date <= $2
+        ORDER BY m.due_date, m.id
+        """,
+        list(agreement_ids),
+        until,
+    )
+    found: dict[uuid.UUID, list[Milestone]] = defaultdict(list)
+    for row in rows:
+        found[row["agreement_id"]].append(from_record(Milestone, row))
+    return found
+
+
+CONTRIBUTION_COLUMNS = """
+c.id, c.project_id, c.organization_id, c.side, c.kind, c.amount, c.unit, c.resource_id, c.note, c.reason,
+c.contributed_on, c.recorded_by_login, c.created_at
+"""
+
+
+async def contributions_of(
+    conn: asyncpg.Connection, *, project_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[Contribution]]:
+    rows = await conn.fetch(
+        f"SELECT {CONTRIBUTION_COLUMNS} FROM cobuilding_contributions c WHERE c.project_id = ANY($1::uuid[])"
+        " ORDER BY c.contributed_on, c.id",
+        list(project_ids),
+    )
+    found: dict[uuid.UUID, list[Contribution]] = defaultdict(list)
+    for row in rows:
+        found[row["project_id"]].append(from_record(Contribution, row))
+    return found
+
+
+async def evaluations_of(
+    conn: asyncpg.Connection, *, agreement_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[Evaluation]]:
+    rows = await conn.fetch(
+        """
+        SELECT e.id, e.agreement_id, e.period, e.side, e.organization_id, e.submitted_by_login,
+            e.submitted_at,
+               coalesce(jsonb_agg(jsonb_build_object('dimensionId', s.dimension_id, 'code', d.code,
+                        'score', s.score, 'comment', s.comment) ORDER BY d.position, d.code)
+                        FILTER (WHERE s.dimension_id IS NOT NULL), '[]')::text AS scores
+        FROM cobuilding_evaluations e
+        LEFT JOIN cobuilding_evaluation_scores s ON s.evaluation_id = e.id
+        LEFT JOIN cobuilding_dimensions d ON d.id = s.dimension_id
+        WHERE e.agreement_id = ANY($1::uuid[])
+        GROUP BY e.id ORDER BY e.period, e.side
+        """,
+        list(agreement_ids),
+    )
+    found: dict[uuid.UUID, list[Evaluation]] = defaultdict(list)
+    for row in rows:
+        scores = tuple(
+            Score(
+                dimension_id=uuid.UUID(s["dimensionId"]),
+                dimension_code=s["code"],
+                score=s["score"],
+                comment=s["comment"],
+            )
+            for s in orjson.loads(row["scores"])
+        )
+        found[row["agreement_id"]].append(
+            Evaluation(
+                id=row["id"],
+                agreement_id=row["agreement_id"],
+                period=row["period"],
+                side=row["side"],
+                organization_id=row["organization_id"],
+                submitted_by_login=row["submitted_by_login"],
+                submitted_at=row["submitted_at"],
+                scores=scores,
+            )
+        )
+    return found
