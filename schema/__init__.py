@@ -32,8 +32,13 @@ _DESCRIPTIONS = {
 
 
 def _root(name: str, platform_roots: list[type[Any]], modules: list[Any]) -> type[Any] | None:
-    """One root type: the platform's own fields, then each domain's, in the domains' order."""
-    bases = [*platform_roots, *(getattr(m, name) for m in modules if hasattr(m, name))]
+    """One root type: the platform's own fields, then each domain's, in the domains' order.
+
+    A domain may refine a field of a domain above it (``<Root>Refinement``: co-building's
+    ``viewer`` adds its across-alliances view to the directory's): refinements come first, so
+    their field wins and keeps its place in the SDL."""
+    refinements = [getattr(m, f"{name}Refinement") for m in modules if hasattr(m, f"{name}Refinement")]
+    bases = [*platform_roots, *refinements, *(getattr(m, name) for m in modules if hasattr(m, name))]
     if not bases:
         return None
     return strawberry.type(type(name, tuple(bases), {}), description=_DESCRIPTIONS[name])

@@ -7,6 +7,7 @@ and its policy rows.
 from __future__ import annotations
 
 from services.activity.manifest import DOMAIN as ACTIVITY
+from services.cobuilding.manifest import DOMAIN as COBUILDING
 from services.councils.manifest import DOMAIN as COUNCILS
 from services.directory.manifest import DOMAIN as DIRECTORY
 from services.domain import Domain
@@ -21,6 +22,7 @@ DOMAINS: tuple[Domain, ...] = (
     LEDGER,
     ORGLIFE,
     COUNCILS,
+    COBUILDING,
     ACTIVITY,
     PARTNERS,
 )

@@ -125,7 +125,9 @@ class RecordContributionInput:
     unit: str | None = None
     resource_id: strawberry.ID | None = None
     note: str | None = None
-    reason: str | None = strawberry.field(default=None, description="Required for a negative entry (更正原因).")
+    reason: str | None = strawberry.field(
+        default=None, description="Required for a negative entry (更正原因)."
+    )
     date: dt.date
 
 
@@ -139,6 +141,8 @@ class ScoreInput:
 @strawberry.input
 class SubmitCobuildingEvaluationInput:
     agreement_id: strawberry.ID
-    period: int | None = strawberry.field(default=None, description="The year evaluated (default: this year).")
+    period: int | None = strawberry.field(
+        default=None, description="The year evaluated (default: this year)."
+    )
     scores: list[ScoreInput]
     side: models.Side | None = None

@@ -28,7 +28,9 @@ Batch = Callable[..., Awaitable[Mapping[Any, list[Any]]]]
 
 
 def _lists(
-    context: Context, name: str, batch: Callable[[asyncpg.Connection, list[K]], Awaitable[Mapping[K, list[V]]]]
+    context: Context,
+    name: str,
+    batch: Callable[[asyncpg.Connection, list[K]], Awaitable[Mapping[K, list[V]]]],
 ) -> DataLoader[K, list[V]]:
     if name not in context.loaders:
 
@@ -63,8 +65,12 @@ def milestones_loader(context: Context) -> DataLoader[uuid.UUID, list[Milestone]
 
 
 def contributions_loader(context: Context) -> DataLoader[uuid.UUID, list[Contribution]]:
-    return _lists(context, "cobuilding_contributions", lambda c, ids: reads.contributions_of(c, project_ids=ids))
+    return _lists(
+        context, "cobuilding_contributions", lambda c, ids: reads.contributions_of(c, project_ids=ids)
+    )
 
 
 def evaluations_loader(context: Context) -> DataLoader[uuid.UUID, list[Evaluation]]:
-    return _lists(context, "cobuilding_evaluations", lambda c, ids: reads.evaluations_of(c, agreement_ids=ids))
+    return _lists(
+        context, "cobuilding_evaluations", lambda c, ids: reads.evaluations_of(c, agreement_ids=ids)
+    )

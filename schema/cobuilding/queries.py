@@ -7,7 +7,12 @@ import datetime as dt
 import strawberry
 
 from schema.cobuilding.inputs import CobuildingAgreementFilter, CobuildingProjectFilter
-from schema.cobuilding.types import CobuildingAgreement, CobuildingDimension, CobuildingFigures, CobuildingProject
+from schema.cobuilding.types import (
+    CobuildingAgreement,
+    CobuildingDimension,
+    CobuildingFigures,
+    CobuildingProject,
+)
 from schema.context import Info
 from schema.pagination import Connection, Keyset, parse_id, uuid_key
 from schema.permissions import requires
@@ -63,7 +68,9 @@ class CobuildingQuery:
                     if f.enterprise_organization_id
                     else None
                 ),
-                local_org_id=parse_id(f.local_organization_id, "localOrganizationId") if f.local_organization_id else None,
+                local_org_id=parse_id(f.local_organization_id, "localOrganizationId")
+                if f.local_organization_id
+                else None,
                 dimension_code=f.dimension_code.strip().upper() if f.dimension_code else None,
                 search=f.search.strip() if f.search and f.search.strip() else None,
             )
@@ -107,7 +114,9 @@ class CobuildingQuery:
         return PROJECTS.connection(page, CobuildingProject.from_model)
 
     @strawberry.field(
-        description="Co-building figures of a year (地企共建 数据化考核), for the alliance or one organisation.",
+        description=(
+            "Co-building figures of a year (地企共建 数据化考核), for the alliance or one organisation."
+        ),
         extensions=requires("cobuilding", "figures"),
     )
     async def cobuilding_figures(
@@ -117,6 +126,9 @@ class CobuildingQuery:
         organization = parse_id(organization_id, "organizationId") if organization_id else None
         async with info.context.db() as conn:
             found = await figures.cobuilding_figures(
-                conn, scope=await scope_of(conn, info.context.principal), year=year, organization_id=organization
+                conn,
+                scope=await scope_of(conn, info.context.principal),
+                year=year,
+                organization_id=organization,
             )
         return CobuildingFigures.from_model(found)

@@ -30,7 +30,11 @@ strawberry.enum(
         "ACTIVE 履行中, EXPIRED 已到期, TERMINATED 已终止."
     ),
 )
-strawberry.enum(models.Side, name="CobuildingSide", description="A party's side (协议方): ENTERPRISE 企业方, LOCAL 属地方.")
+strawberry.enum(
+    models.Side,
+    name="CobuildingSide",
+    description="A party's side (协议方): ENTERPRISE 企业方, LOCAL 属地方.",
+)
 strawberry.enum(
     models.ProjectStatus,
     name="CobuildingProjectStatus",
@@ -38,7 +42,7 @@ strawberry.enum(
 )
 strawberry.enum(
     models.ContributionKind,
-    name="ContributionKind",
+    name="CobuildingContributionKind",
     description=(
         "Kind of contribution (投入类型): FUNDING 资金 (yuan, exact), VOLUNTEER_HOURS 志愿时长, "
         "MATERIALS 物资, VENUE 场地, SERVICE 服务, TRAINING 培训."
@@ -64,7 +68,12 @@ class CobuildingDimension:
     @classmethod
     def from_model(cls, d: models.Dimension) -> CobuildingDimension:
         return cls(
-            id=_id(d.id), code=d.code, name=d.name, description=d.description, position=d.position, active=d.active
+            id=_id(d.id),
+            code=d.code,
+            name=d.name,
+            description=d.description,
+            position=d.position,
+            active=d.active,
         )
 
 
@@ -138,7 +147,9 @@ class Milestone:
     due_date: dt.date
     responsible_organization_id: strawberry.ID
     ledger_item_id: strawberry.ID | None
-    completed_at: dt.datetime | None = strawberry.field(description="Set when its ledger task is signed off (销号).")
+    completed_at: dt.datetime | None = strawberry.field(
+        description="Set when its ledger task is signed off (销号)."
+    )
     overdue: bool = strawberry.field(description="Past due and not completed (逾期).")
 
     @classmethod
@@ -166,7 +177,9 @@ class Contribution:
     unit: str
     resource_id: strawberry.ID | None
     note: str | None
-    reason: str | None = strawberry.field(description="Why a negative entry corrects an earlier one (更正原因).")
+    reason: str | None = strawberry.field(
+        description="Why a negative entry corrects an earlier one (更正原因)."
+    )
     date: dt.date
     recorded_by: str
 
@@ -257,7 +270,10 @@ class CobuildingEvaluation:
             organization_id=_id(e.organization_id),
             submitted_by=e.submitted_by_login,
             submitted_at=e.submitted_at,
-            scores=[CobuildingScore(dimension_code=s.dimension_code, score=s.score, comment=s.comment) for s in e.scores],
+            scores=[
+                CobuildingScore(dimension_code=s.dimension_code, score=s.score, comment=s.comment)
+                for s in e.scores
+            ],
         )
 
 
@@ -270,7 +286,9 @@ class CobuildingScoreComparison:
     differs: bool = strawberry.field(description="The sides are two points or more apart (分歧≥2分).")
 
 
-@strawberry.type(description="A co-building agreement (共建协议) between an SOE and a local Party organisation.")
+@strawberry.type(
+    description="A co-building agreement (共建协议) between an SOE and a local Party organisation."
+)
 class CobuildingAgreement:
     id: strawberry.ID
     title: str
@@ -336,7 +354,9 @@ class CobuildingAgreement:
 
     @strawberry.field(description="Both sides' evaluations (双向评价).", extensions=DETAIL)
     async def evaluations(self, info: Info) -> list[CobuildingEvaluation]:
-        return [CobuildingEvaluation.from_model(e) for e in await evaluations_loader(info.context).load(self.key)]
+        return [
+            CobuildingEvaluation.from_model(e) for e in await evaluations_loader(info.context).load(self.key)
+        ]
 
     @strawberry.field(
         description="Both sides' scores per period and dimension, and where they differ by ≥2 (评价对照).",
@@ -419,7 +439,9 @@ class CobuildingFigures:
                 for s, n in sorted(f.agreements_by_status.items())
             ],
             projects=[
-                CobuildingProjectCount(dimension_code=c.key[0], status=models.ProjectStatus(c.key[1]), count=c.count)
+                CobuildingProjectCount(
+                    dimension_code=c.key[0], status=models.ProjectStatus(c.key[1]), count=c.count
+                )
                 for c in f.projects
             ],
             contributions=[
@@ -433,7 +455,10 @@ class CobuildingFigures:
                 for s in f.contributions
             ],
             milestones=CobuildingMilestoneCounts(
-                on_time=f.milestones.on_time, late=f.milestones.late, overdue=f.milestones.overdue, open=f.milestones.open
+                on_time=f.milestones.on_time,
+                late=f.milestones.late,
+                overdue=f.milestones.overdue,
+                open=f.milestones.open,
             ),
             evaluations=[
                 CobuildingEvaluationAverage(

@@ -94,7 +94,9 @@ class CobuildingViewer(Viewer):
                     conn, scope=scope, first=100, after=None, count=False, party_org_ids=own
                 )
                 due: dict[uuid.UUID, list[Milestone]] = {}
-                if info.context.authorizer.allows(principal.account_id, principal.tenant_id, "cobuilding", "read_detail"):
+                if info.context.authorizer.allows(
+                    principal.account_id, principal.tenant_id, "cobuilding", "read_detail"
+                ):
                     found = await reads.due_milestones_of_agreements(
                         conn, agreement_ids=[a.id for a in page.items], until=until
                     )
@@ -119,24 +121,32 @@ class CobuildingViewer(Viewer):
         description="Your organisation's co-building figures summed over every alliance (一企多区 合计).",
         extensions=authenticated(),
     )
-    async def cobuilding_figures_across_tenants(self, info: Info, year: int | None = None) -> CobuildingFigures:
+    async def cobuilding_figures_across_tenants(
+        self, info: Info, year: int | None = None
+    ) -> CobuildingFigures:
         year = check_year(year)
         parts = []
         async for principal in _principals(info):
-            if not info.context.authorizer.allows(principal.account_id, principal.tenant_id, "cobuilding", "figures"):
+            if not info.context.authorizer.allows(
+                principal.account_id, principal.tenant_id, "cobuilding", "figures"
+            ):
                 continue
             async with tenant_transaction(info.context.pool, principal) as conn:
                 scope = await scope_of(conn, principal)
                 for organization_id in sorted(principal.organization_ids):
                     parts.append(
-                        await figures.cobuilding_figures(conn, scope=scope, year=year, organization_id=organization_id)
+                        await figures.cobuilding_figures(
+                            conn, scope=scope, year=year, organization_id=organization_id
+                        )
                     )
         return CobuildingFigures.from_model(figures.summed(year, parts))
 
 
 @strawberry.type
 class CobuildingViewerQuery:
-    @strawberry.field(description="The caller and its roles in every alliance (当前用户).", extensions=authenticated())
+    @strawberry.field(
+        description="The caller and its roles in every alliance (当前用户).", extensions=authenticated()
+    )
     async def viewer(self, info: Info) -> CobuildingViewer:
         principal = info.context.principal
         async with info.context.db() as conn:

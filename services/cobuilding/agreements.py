@@ -38,7 +38,7 @@ def event_of(cls: type[AgreementEvent], agreement: Agreement, **more: object) ->
         id=str(agreement.id),
         title=agreement.title,
         status=agreement.status.value,
-        version=agreement.latest_version,
+        agreement_version=agreement.latest_version,
         enterprise_org_id=str(agreement.enterprise_org_id),
         local_org_id=str(agreement.local_org_id),
         **more,  # type: ignore[arg-type]

@@ -50,7 +50,7 @@ class AgreementEvent(DomainEvent, aggregate="cobuilding_agreement"):
     id: str
     title: str
     status: str
-    version: int
+    agreement_version: int
     enterprise_org_id: str
     local_org_id: str
 

@@ -127,7 +127,7 @@ async def list_agreements(
     )
     total = await conn.fetchval(f"SELECT count(*) {AGREEMENT_FROM} WHERE {where}", *args) if count else None
     items = [agreement_from_record(row) for row in rows[:first]]
-    return Page(items=items, total=total, has_next=len(rows) > first)
+    return Page(items=items, total=int(total or 0), has_next=len(rows) > first)
 
 
 async def versions_of(
@@ -250,7 +250,9 @@ async def list_projects(
     )
     total = await conn.fetchval(f"SELECT count(*) {PROJECT_FROM} WHERE {where}", *args) if count else None
     return Page(
-        items=[from_record(Project, row) for row in rows[:first]], total=total, has_next=len(rows) > first
+        items=[from_record(Project, row) for row in rows[:first]],
+        total=int(total or 0),
+        has_next=len(rows) > first,
     )
 
 

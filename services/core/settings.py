@@ -93,6 +93,7 @@ class Settings:
     outbox_max_age_seconds: int = 60
     workers_in_server: tuple[str, ...] = (
         "activity",
+        "cobuilding",
         "ledger-deadlines",
         "orglife-transfers",
         "orglife-compliance",
@@ -146,6 +147,7 @@ class Settings:
                 "WORKERS_IN_SERVER",
                 (
                     "activity",
+                    "cobuilding",
                     "ledger-deadlines",
                     "orglife-transfers",
                     "orglife-compliance",

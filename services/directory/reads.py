@@ -15,6 +15,7 @@ import asyncpg
 from services.core.principal import Principal
 from services.directory.models import Organization, Role
 from services.directory.organizations import joined_columns, joined_organization, may_manage
+from services.directory.roles import roles_of_account
 from services.events.types import Permission
 from services.events.visibility import Reader
 
@@ -27,6 +28,7 @@ __all__ = [
     "joined_organization",
     "managed_subtree",
     "may_manage",
+    "roles_of_account",
 ]
 
 _SUBTREE = """

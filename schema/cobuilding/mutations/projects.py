@@ -5,15 +5,16 @@ from __future__ import annotations
 import strawberry
 
 from schema.cobuilding.inputs import (
+    AddMilestoneInput,
     CreateCobuildingProjectInput,
     RecordContributionInput,
     SetCobuildingProjectStatusInput,
 )
-from schema.cobuilding.types import CobuildingProject, Contribution
+from schema.cobuilding.types import CobuildingProject, Contribution, Milestone
 from schema.context import Info
 from schema.pagination import parse_id
 from schema.permissions import requires
-from services.cobuilding import contributions, projects
+from services.cobuilding import contributions, milestones, projects
 
 
 @strawberry.type
@@ -24,6 +25,11 @@ class CobuildingProjectPayload:
 @strawberry.type
 class ContributionPayload:
     contribution: Contribution
+
+
+@strawberry.type
+class MilestonePayload:
+    milestone: Milestone
 
 
 @strawberry.type
@@ -44,7 +50,8 @@ class ProjectMutation:
                 title=input.title,
                 lead_org_id=parse_id(input.lead_organization_id, "leadOrganizationId"),
                 participant_org_ids=[
-                    parse_id(o, "participantOrganizationIds") for o in input.participant_organization_ids or []
+                    parse_id(o, "participantOrganizationIds")
+                    for o in input.participant_organization_ids or []
                 ],
                 budget=input.budget,
                 start_date=input.start_date,
@@ -66,7 +73,9 @@ class ProjectMutation:
         return CobuildingProjectPayload(project=CobuildingProject.from_model(found))
 
     @strawberry.mutation(
-        description="Record who put in what for a project (记录资源投入); a negative entry corrects, with a reason.",
+        description=(
+            "Record who put in what for a project (记录资源投入); a negative entry corrects, with a reason."
+        ),
         extensions=requires("cobuilding", "run"),
     )
     async def record_contribution(self, info: Info, input: RecordContributionInput) -> ContributionPayload:
@@ -85,3 +94,19 @@ class ProjectMutation:
                 date=input.date,
             )
         return ContributionPayload(contribution=Contribution.from_model(found))
+
+    @strawberry.mutation(
+        description="Add a milestone; it becomes a ledger task (添加项目节点, 纳入台账).",
+        extensions=requires("cobuilding", "run"),
+    )
+    async def add_milestone(self, info: Info, input: AddMilestoneInput) -> MilestonePayload:
+        async with info.context.db() as conn:
+            found = await milestones.add_milestone(
+                conn,
+                actor=info.context.principal,
+                project_id=parse_id(input.project_id, "projectId"),
+                title=input.title,
+                due_date=input.due_date,
+                responsible_org_id=parse_id(input.responsible_organization_id, "responsibleOrganizationId"),
+            )
+        return MilestonePayload(milestone=Milestone.from_model(found))

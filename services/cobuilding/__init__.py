@@ -1,0 +1,1 @@
+"""The co-building domain (地企共建 "十联十共")."""
