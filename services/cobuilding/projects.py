@@ -42,17 +42,17 @@ def _event(cls: type[ProjectEvent], project: Project) -> ProjectEvent:
 
 
 def exact_amount(value: decimal.Decimal, *, field: str, allow_negative: bool = False) -> decimal.Decimal:
-    """A yuan amount as given: finite, at most two decimals, within the bound (never rounded)."""
+    """A yuan amount as given: finite, within the bound, at most two decimals (never rounded)."""
     if not value.is_finite():
         raise BadUserInput(f"{field} must be a finite decimal", field=field)
-    exponent = value.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -2 and value != value.quantize(decimal.Decimal("0.01")):
-        raise BadUserInput(f"{field} has more than 2 decimals", field=field)
     if abs(value) > MAX_AMOUNT:
         raise BadUserInput(f"{field} is above {MAX_AMOUNT}", field=field)
     if not allow_negative and value < 0:
         raise BadUserInput(f"{field} must not be negative", field=field)
-    return value.quantize(decimal.Decimal("0.01")) if isinstance(exponent, int) and exponent < -2 else value
+    cents = value.quantize(decimal.Decimal("0.01"))
+    if cents != value:
+        raise BadUserInput(f"{field} has more than 2 decimals", field=field)
+    return cents
 
 
 async def _organizations_exist(conn: asyncpg.Connection, ids: Sequence[uuid.UUID], field: str) -> None:

@@ -21,6 +21,7 @@ from services.domain import Platform
 from services.events.changes import SystemActor, record_change
 from services.events.types import DomainEvent
 from services.events.visibility import Reader
+from services.cobuilding.events import AgreementEvent
 from services.ledger.events import LedgerItemEvent, ResponsibilityLetterEvent
 from services.orglife.events import LifeRecordEvent, MemberEvent, TransferEvent
 from services.resources.events import ResourceEvent
@@ -104,6 +105,18 @@ def _cases(orgs: dict[str, uuid.UUID]) -> list[tuple[DomainEvent, frozenset[str]
                 (sample(cls, council_public=False), NOT_PARTNERS),
             ]
             continue
+        if issubclass(cls, AgreementEvent):
+            # As `cobuildingAgreements` reads them: signed ones to everyone, partners included;
+            # drafts (the feed names one organisation, the enterprise party) to its managers
+            # and those who see every organisation.
+            cases += [
+                (
+                    sample(cls, status="DRAFT", enterprise_org_id=str(orgs["soe"])),
+                    frozenset({"alliance_admin", "auditor"}),
+                ),
+                (sample(cls, status="ACTIVE", enterprise_org_id=str(orgs["soe"])), EVERYONE),
+            ]
+            continue
         expected = {
             # organisationalLifeRequirements: organisational_life figures
             "organisational_life_requirement": frozenset(
@@ -123,6 +136,12 @@ def _cases(orgs: dict[str, uuid.UUID]) -> list[tuple[DomainEvent, frozenset[str]
             "partner_limits": frozenset({"alliance_admin"}),
             "agenda_item": NOT_PARTNERS,  # agendaItems: council read_details
             "resolution": NOT_PARTNERS,  # adopted, minutes not yet published: council read_details
+            "cobuilding_dimension": EVERYONE,  # cobuildingDimensions: cobuilding read
+            # Projects, milestones, contributions, evaluations: cobuilding read_detail.
+            "cobuilding_project": NOT_PARTNERS,
+            "milestone": NOT_PARTNERS,
+            "contribution": NOT_PARTNERS,
+            "evaluation": NOT_PARTNERS,
         }.get(cls.aggregate)
         assert expected is not None, f"write down who may read {cls.aggregate} events by query"
         cases.append((sample(cls), expected))

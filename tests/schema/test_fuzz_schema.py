@@ -136,6 +136,10 @@ def _spoiled(value: Any, draw: st.DrawFn) -> Any:
     return value
 
 
+# Exact amounts (yuan): too many places, not numbers, huge and tiny exponents.
+HOSTILE_DECIMALS = ["1.005", "NaN", "-Infinity", "1e400", "1E+999999", "1e-999999", "abc", "", "-0", "12.50"]
+
+
 def _requests(ids: list[str]) -> st.SearchStrategy[Request]:
     text = st.one_of(st.text(max_size=12), st.sampled_from(HOSTILE_TEXT))
     id_text = st.one_of(st.sampled_from(ids), st.sampled_from(["nope", "", "a\u0000"]), st.uuids().map(str))
@@ -147,6 +151,7 @@ def _requests(ids: list[str]) -> st.SearchStrategy[Request]:
             "DateTime": _string_node(st.sampled_from(HOSTILE_DATES)),
             "Date": _string_node(st.sampled_from(HOSTILE_DAYS)),
             "JSON": _string_node(text),
+            "Decimal": _string_node(st.sampled_from(HOSTILE_DECIMALS)),
         },
         print_ast=lambda document: document,
     )
