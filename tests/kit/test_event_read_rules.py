@@ -13,6 +13,7 @@ import pytest
 
 from schema.events import visible_event
 from services.activity.reads import list_activity
+from services.cobuilding.events import AgreementEvent
 from services.core.authz import POLICIES_DIR
 from services.core.principal import Principal
 from services.councils.events import READ_DETAILS, CouncilEvent, MeetingEvent
@@ -21,7 +22,6 @@ from services.domain import Platform
 from services.events.changes import SystemActor, record_change
 from services.events.types import DomainEvent
 from services.events.visibility import Reader
-from services.cobuilding.events import AgreementEvent
 from services.ledger.events import LedgerItemEvent, ResponsibilityLetterEvent
 from services.orglife.events import LifeRecordEvent, MemberEvent, TransferEvent
 from services.resources.events import ResourceEvent
