@@ -4,16 +4,15 @@ then the SOE's across-alliances view and the partner's limits."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import uuid
 
 import asyncpg
 
 from services.cobuilding.demo import seed_cobuilding
-from services.events.changes import SystemActor, record_change
-from services.ledger.reads import LedgerItemSignedOff
 from tests.conftest import GraphQLClient, error_code
+from tests.support.ledger import sign_off_task
+from tests.support.polling import eventually
 
 DRAFT = """
 mutation($input: DraftCobuildingAgreementInput!) {
@@ -76,39 +75,8 @@ def _ok(body: dict[str, object]) -> dict[str, object]:
     return data
 
 
-async def _sign_off_in_ledger(pool: asyncpg.Pool, tenant_id: uuid.UUID, ledger_item_id: str) -> None:
-    """What the ledger's sign-off (销号) announces: its LedgerItemSignedOff event, committed."""
-    async with pool.acquire() as conn, conn.transaction():
-        await conn.execute("SELECT set_config('app.tenant_id', $1, true)", str(tenant_id))
-        row = await conn.fetchrow(
-            "SELECT id, title, organization_id, assigning_organization_id, responsible_organization_id, year,"
-            " due_date, source, source_id, source_key FROM ledger_items WHERE id = $1",
-            uuid.UUID(ledger_item_id),
-        )
-        assert row is not None
-        await record_change(
-            conn,
-            SystemActor(tenant_id=tenant_id, login="district-reviewer"),
-            LedgerItemSignedOff(
-                id=str(row["id"]),
-                list="TASK",
-                title=row["title"],
-                organization_id=str(row["organization_id"]),
-                assigning_organization_id=str(row["assigning_organization_id"]),
-                responsible_organization_id=str(row["responsible_organization_id"]),
-                year=row["year"],
-                due_date=row["due_date"].isoformat(),
-                status="SIGNED_OFF",
-                percent=100,
-                origin=row["source"],
-                source_id=str(row["source_id"]),
-                source_key=row["source_key"],
-            ),
-        )
-
-
 async def test_the_whole_story_through_http(
-    gql: GraphQLClient, admin_conn: asyncpg.Connection, demo: dict[str, uuid.UUID], pool: asyncpg.Pool
+    gql: GraphQLClient, admin_conn: asyncpg.Connection, demo: dict[str, uuid.UUID]
 ) -> None:
     await seed_cobuilding(admin_conn)
     tenant = demo["demo"]
@@ -225,15 +193,17 @@ async def test_the_whole_story_through_http(
         "TASK",
     )
 
-    await _sign_off_in_ledger(pool, tenant, milestone["ledgerItemId"])
-    completed_at = None
-    for _ in range(300):
+    # The ledger closes the task its own way (销号): the responsible street's admin submits, the
+    # assigner (the project's lead, the SOE) signs off; the `cobuilding` consumer then completes
+    # the milestone from the ledger's event.
+    await sign_off_task(gql, milestone["ledgerItemId"], submitter="street-admin", signer="soe-admin")
+
+    async def milestone_now() -> dict[str, object]:
         body = _ok(await gql(AGREEMENT, {"id": agreement_id}, login="soe-admin"))
-        completed_at = body["cobuildingAgreement"]["projects"][0]["milestones"][0]["completedAt"]  # type: ignore[index]
-        if completed_at:
-            break
-        await asyncio.sleep(0.1)
-    assert completed_at, "the ledger's sign-off never completed the milestone"
+        return body["cobuildingAgreement"]["projects"][0]["milestones"][0]  # type: ignore[index,no-any-return]
+
+    completed = await eventually(milestone_now, lambda m: m["completedAt"] is not None, within=30)
+    assert completed["id"] == milestone["id"]
 
     contribution = _ok(
         await gql(
@@ -257,7 +227,7 @@ async def test_the_whole_story_through_http(
     )
 
     for login, scores in (("soe-admin", (5, 2)), ("street-admin", (4, 5))):
-        body = _ok(
+        _ok(
             await gql(
                 EVALUATE,
                 {
