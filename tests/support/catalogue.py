@@ -151,11 +151,14 @@ async def primary_key(conn: asyncpg.Connection, table: str) -> list[str]:
 FRESH_TYPES = frozenset({"uuid", "text", "character varying", "citext"})
 
 
-def fresh_value(column: Column) -> Any:
-    """A value no row holds yet, for a column under a unique index (of ``FRESH_TYPES``)."""
+def fresh_value(column: Column, like: Any = None) -> Any:
+    """A value no row holds yet, for a column under a unique index (of ``FRESH_TYPES``); text
+    in capitals when the table's existing value ``like`` is (a code a CHECK keeps upper case)."""
     if column.type == "uuid":
         return uuid.uuid4()
     if column.type in {"text", "character varying", "citext"}:
+        if isinstance(like, str) and like.isupper():
+            return f"RLS_{uuid.uuid4().hex.upper()}"
         return f"rls-{uuid.uuid4().hex}"
     raise AssertionError(f"no fresh value for unique column {column.name} of type {column.type}")
 
@@ -200,9 +203,9 @@ async def minimal_row(
     security); the caller inserts the row as the tenant and ``actor``.
     """
     if table in MADE_IN_CONTEXT:
-        made = await owner.fetchrow(MADE_IN_CONTEXT[table], tenant_id)
-        assert made is not None, f"{table}: the tenant has nothing to make its context from"
-        return dict(made)
+        context_row = await owner.fetchrow(MADE_IN_CONTEXT[table], tenant_id)
+        assert context_row is not None, f"{table}: the tenant has nothing to make its context from"
+        return dict(context_row)
     cols = {column.name: column for column in await columns(owner, table)}
     required = {name for name, column in cols.items() if column.not_null and not column.has_default}
     keys = await foreign_keys(owner, table)
@@ -211,6 +214,10 @@ async def minimal_row(
     values: dict[str, Any] = {"tenant_id": tenant_id} if "tenant_id" in cols else {}
     fresh: set[str] = set()
     new_targets: set[ForeignKey] = set()
+    # One of the tenant's rows of the table, if any: it shows values its CHECKs and triggers accept.
+    shape = None
+    if "tenant_id" in cols:
+        shape = await owner.fetchrow(f"SELECT * FROM {table} WHERE tenant_id = $1 LIMIT 1", tenant_id)
     for index in await unique_indexes(owner, table):
         if index - required - values.keys():
             continue  # a column left to its default, or null, makes the row distinct
@@ -227,6 +234,7 @@ async def minimal_row(
             continue
         if not all(column in required or column in values for column in key.columns):
             continue  # a column left null satisfies the key (MATCH SIMPLE)
+        found: asyncpg.Record | dict[str, Any] | None
         if key in new_targets:
             made = await minimal_row(owner, key.table, tenant_id)
             found = await owner.fetchrow(
@@ -237,18 +245,19 @@ async def minimal_row(
             )
         elif actor is not None and key.table == "accounts" and key.referenced == ("id",):
             found = {"id": actor}
+        elif _shape_agrees(shape, key, values):
+            # The row an existing row refers to: a trigger checking its kind accepted it.
+            assert shape is not None
+            found = {ref: shape[column] for column, ref in zip(key.columns, key.referenced, strict=True)}
         else:
             found = await _referenced_row(owner, key, values, tenant_id)
         assert found is not None, f"{table}: no row of {key.table} in the tenant to refer to"
         for column, ref in zip(key.columns, key.referenced, strict=True):
             values[column] = found[ref]
     allowed = await allowed_values(owner, table)
-    shape = None
-    if "tenant_id" in cols:
-        shape = await owner.fetchrow(f"SELECT * FROM {table} WHERE tenant_id = $1 LIMIT 1", tenant_id)
     for name in sorted(required - values.keys()):
         if name in fresh:
-            values[name] = fresh_value(cols[name])
+            values[name] = fresh_value(cols[name], None if shape is None else shape[name])
         elif shape is not None:
             values[name] = shape[name]
         elif name in allowed:
@@ -256,6 +265,17 @@ async def minimal_row(
         else:
             values[name] = plain_value(cols[name])
     return values
+
+
+def _shape_agrees(shape: asyncpg.Record | None, key: ForeignKey, values: dict[str, Any]) -> bool:
+    """Whether the existing row refers through ``key`` (no null) to a row that agrees with the
+    values chosen so far."""
+    if shape is None:
+        return False
+    return all(
+        shape[column] is not None and (column not in values or values[column] == shape[column])
+        for column in key.columns
+    )
 
 
 async def _referenced_row(
