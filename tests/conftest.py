@@ -24,7 +24,6 @@ from services.core.db import create_pool
 from services.core.embedded import EmbeddedBroker, free_port, start_postgres, stop_postgres
 from services.core.migrations import migrate
 from services.core.settings import Settings
-from services.domain import Platform
 from services.gateway.app import create_app
 from tests.support.databases import APP_DB_PASSWORD, create_database
 from tests.support.writes import WritesNothing
@@ -75,10 +74,11 @@ def settings(admin_url: str, bootstrap_servers: str, tmp_path_factory: pytest.Te
         kafka_bootstrap_servers=bootstrap_servers,
         kafka_enable_idempotence=bool(os.environ.get("KAFKA_BOOTSTRAP_SERVERS")),
         jwt_secret="test-secret-" + "x" * 32,
-        # Every domain's consumers run in the server (co-building's completes milestones the
-        # ledger signs off); background jobs (the ledger's deadlines, the councils' reminders) run
-        # in the tests that call them, at the moments they choose.
-        workers_in_server=tuple(Platform.default().registry().services),
+        # The server runs the activity feed's consumer and co-building's (it completes milestones
+        # the ledger signs off), as `alliance serve` does; organisational life's tests run their
+        # transfer consumer themselves, and background jobs (the ledger's deadlines, the councils'
+        # reminders, …) run in the tests that call them, at the moments they choose.
+        workers_in_server=("activity", "cobuilding"),
     )
 
 
