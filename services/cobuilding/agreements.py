@@ -116,8 +116,10 @@ async def _write_version(
             agreement_id,
             version,
             known[code]["id"],
-            clean_text(commitment.enterprise_commitment, field="commitments", max_length=2000),
-            clean_text(commitment.local_commitment, field="commitments", max_length=2000),
+            clean_text(
+                commitment.enterprise_commitment, field="commitments", max_length=2000, multiline=True
+            ),
+            clean_text(commitment.local_commitment, field="commitments", max_length=2000, multiline=True),
             orjson.dumps(_clean_targets(commitment.targets)).decode(),
         )
 

@@ -52,7 +52,7 @@ async def record_contribution(
     amount = exact_amount(amount, field="amount", allow_negative=True)
     if amount == 0:
         raise BadUserInput("amount must not be zero", field="amount")
-    reason = optional_text(reason, field="reason", max_length=500)
+    reason = optional_text(reason, field="reason", max_length=500, multiline=True)
     if amount < 0 and reason is None:
         raise BadUserInput("a negative entry corrects an earlier one and needs a reason", field="reason")
     unit = optional_text(unit, field="unit", max_length=20) or DEFAULT_UNITS[kind]
@@ -78,7 +78,7 @@ async def record_contribution(
         amount,
         unit,
         resource_id,
-        optional_text(note, field="note", max_length=1000),
+        optional_text(note, field="note", max_length=1000, multiline=True),
         reason,
         date,
         actor.login,

@@ -37,7 +37,7 @@ async def define_dimension(
     """Add a dimension, or change (and bring back) the one of that code."""
     code = clean_text(code, field="code", max_length=40).upper()
     name = clean_text(name, field="name", max_length=50)
-    text = clean_text(description or "", field="description", max_length=1000, required=False)
+    text = clean_text(description or "", field="description", max_length=1000, required=False, multiline=True)
     before_row = await conn.fetchrow(
         f"SELECT {_COLUMNS} FROM cobuilding_dimensions WHERE code = $1 FOR UPDATE", code
     )

@@ -95,7 +95,7 @@ async def submit_evaluation(
             evaluation_id,
             committed[code],
             score.score,
-            optional_text(score.comment, field="scores", max_length=1000),
+            optional_text(score.comment, field="scores", max_length=1000, multiline=True),
         )
     await record_change(
         conn,

@@ -91,7 +91,7 @@ async def terminate_agreement(
     conn: asyncpg.Connection, *, actor: Principal, agreement_id: uuid.UUID, reason: str
 ) -> Agreement:
     """End a signed agreement early, with the reason; its history stays."""
-    reason = clean_text(reason, field="reason", max_length=1000)
+    reason = clean_text(reason, field="reason", max_length=1000, multiline=True)
     current = await locked_agreement(conn, actor=actor, agreement_id=agreement_id)
     await require_party_admin(conn, actor, current, "terminate it")
     if current.stored_status != "SIGNED":

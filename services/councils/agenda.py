@@ -56,7 +56,9 @@ async def propose_agenda_item(
 ) -> AgendaItem:
     """PROPOSED by a member unit (a unit that is not a member may not: FORBIDDEN)."""
     title = clean_text(title, field="title", max_length=200)
-    description = clean_text(description, field="description", max_length=5000, required=False)
+    description = clean_text(
+        description, field="description", max_length=5000, required=False, multiline=True
+    )
     category = optional_text(category, field="category", max_length=50)
     council = await council_for(conn, actor=actor, council_id=council_id)
     unit = await member_unit(
@@ -165,7 +167,7 @@ async def decline_agenda_item(
     conn: asyncpg.Connection, *, actor: Principal, item_id: uuid.UUID, reason: str
 ) -> AgendaItem:
     """PROPOSED or DEFERRED → DECLINED with a reason, by the host's admin."""
-    reason = clean_text(reason, field="reason", max_length=1000)
+    reason = clean_text(reason, field="reason", max_length=1000, multiline=True)
     item, council = await _locked(conn, actor=actor, item_id=item_id)
     await may_run(conn, actor=actor, council=council, meeting=None)
     _expect(item, {AgendaItemStatus.PROPOSED, AgendaItemStatus.DEFERRED}, AgendaItemStatus.DECLINED)
@@ -184,7 +186,7 @@ async def defer_agenda_item(
     conn: asyncpg.Connection, *, actor: Principal, item_id: uuid.UUID, reason: str
 ) -> AgendaItem:
     """PROPOSED or ACCEPTED → DEFERRED (off the agenda) with a reason."""
-    reason = clean_text(reason, field="reason", max_length=1000)
+    reason = clean_text(reason, field="reason", max_length=1000, multiline=True)
     item, council = await _locked(conn, actor=actor, item_id=item_id)
     meeting = None
     if item.meeting_id is not None:
@@ -208,7 +210,7 @@ async def close_agenda_item(
     conn: asyncpg.Connection, *, actor: Principal, item_id: uuid.UUID, reason: str
 ) -> AgendaItem:
     """ACCEPTED → CLOSED at its meeting without a resolution, with a reason."""
-    reason = clean_text(reason, field="reason", max_length=1000)
+    reason = clean_text(reason, field="reason", max_length=1000, multiline=True)
     item, _ = await _locked(conn, actor=actor, item_id=item_id)
     _expect(item, {AgendaItemStatus.ACCEPTED}, AgendaItemStatus.CLOSED)
     if item.meeting_id is None:  # an accepted item is on a meeting (a CHECK holds it)
@@ -234,7 +236,7 @@ async def comment_on_agenda_item(
     organization_id: uuid.UUID | None = None,
 ) -> tuple[Comment, AgendaItem]:
     """A member unit's comment (协商) on an accepted item before its meeting is closed."""
-    body = clean_text(body, field="body", max_length=2000)
+    body = clean_text(body, field="body", max_length=2000, multiline=True)
     row = await conn.fetchrow(
         f"SELECT {ITEM_COLUMNS} FROM council_agenda_items i WHERE i.id = $1 FOR SHARE", item_id
     )

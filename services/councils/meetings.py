@@ -231,7 +231,7 @@ async def cancel_meeting(
     conn: asyncpg.Connection, *, actor: Principal, meeting_id: uuid.UUID, reason: str | None
 ) -> Meeting:
     """SCHEDULED → CANCELLED: its venue request is cancelled, its accepted items deferred."""
-    reason = optional_text(reason, field="reason", max_length=500)
+    reason = optional_text(reason, field="reason", max_length=500, multiline=True)
     meeting, council = await meeting_for(conn, actor=actor, meeting_id=meeting_id, field="id", lock=True)
     await may_run(conn, actor=actor, council=council, meeting=meeting)
     if meeting.status != MeetingStatus.SCHEDULED:
@@ -289,7 +289,7 @@ async def publish_minutes(
     conn: asyncpg.Connection, *, actor: Principal, meeting_id: uuid.UUID, text: str
 ) -> Meeting:
     """HELD → MINUTES_PUBLISHED (纪要): after that the meeting is read-only."""
-    minutes = clean_text(text, field="text", max_length=50000)
+    minutes = clean_text(text, field="text", max_length=50000, multiline=True)
     meeting, council = await meeting_for(conn, actor=actor, meeting_id=meeting_id, lock=True)
     await may_run(conn, actor=actor, council=council, meeting=meeting)
     if meeting.status != MeetingStatus.HELD:

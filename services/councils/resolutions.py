@@ -83,7 +83,7 @@ async def adopt_resolution(
     tasks: Sequence[TaskInput],
 ) -> tuple[Resolution, list[SourcedTaskState]]:
     """A resolution for an accepted item on this meeting's agenda, with its ledger tasks."""
-    text = clean_text(text, field="text", max_length=5000)
+    text = clean_text(text, field="text", max_length=5000, multiline=True)
     sourced = _tasks(tasks, today=dt.datetime.now(LOCAL).date())
     meeting, council = await open_for_records(conn, actor=actor, meeting_id=meeting_id)
     row = await conn.fetchrow(
