@@ -8,6 +8,12 @@ import strawberry
 
 from schema.councils.types import AgendaItemStatus, AttendanceStatus, CouncilKind
 
+MEMBER_SINCE = (
+    "First day of the membership (入会日期); today by default. Not in the future and at most a "
+    "year (366 days) back, so that a meeting entered after it was held (补录) can record the units "
+    "that attended it."
+)
+
 
 @strawberry.input(description="Filter of the council list (联席会议筛选).")
 class CouncilFilter:
@@ -37,12 +43,14 @@ class CreateCouncilInput:
     host_organization_id: strawberry.ID = strawberry.field(description="Host organisation (主办单位).")
     member_organization_ids: list[strawberry.ID] = strawberry.field(description="Member units (成员单位).")
     public: bool = strawberry.field(default=False, description="Partner systems may read it (公开).")
+    member_since: dt.date | None = strawberry.field(default=None, description=MEMBER_SINCE)
 
 
-@strawberry.input(description="A member unit joining a council from today (增加成员单位).")
+@strawberry.input(description="A member unit joining a council, from today or a given day (增加成员单位).")
 class AddCouncilMemberInput:
     council_id: strawberry.ID
     organization_id: strawberry.ID
+    member_since: dt.date | None = strawberry.field(default=None, description=MEMBER_SINCE)
 
 
 @strawberry.input(description="A member unit leaving a council today; its dates are kept (移除成员单位).")

@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 import asyncpg
 
@@ -19,6 +20,10 @@ from services.councils.models import CONSTRAINTS, MAX_MEMBERS, Council, CouncilK
 from services.events.changes import record_change
 
 MEMBER_COLUMNS = "m.id, m.council_id, m.organization_id, m.joined_on, m.left_on"
+LOCAL = ZoneInfo("Asia/Shanghai")
+# How far back a membership may be dated: far enough for a meeting entered after it was held
+# (up to 30 days back) by a council set up since, not so far that old figures shift.
+MAX_BACKDATE = dt.timedelta(days=366)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +43,18 @@ async def _check_organizations(conn: asyncpg.Connection, ids: Sequence[uuid.UUID
         raise BadUserInput(f"{field} names an organization that is not in this alliance", field=field)
 
 
+def _member_since(member_since: dt.date | None) -> dt.date:
+    """The first day of a membership: today by default, never in the future nor over a year back."""
+    today = dt.datetime.now(LOCAL).date()
+    if member_since is None:
+        return today
+    if member_since > today:
+        raise BadUserInput("memberSince is in the future", field="memberSince")
+    if member_since < today - MAX_BACKDATE:
+        raise BadUserInput("memberSince is more than a year back", field="memberSince")
+    return member_since
+
+
 async def create_council(
     conn: asyncpg.Connection,
     *,
@@ -47,9 +64,12 @@ async def create_council(
     host_organization_id: uuid.UUID,
     member_organization_ids: Sequence[uuid.UUID],
     public: bool = False,
+    member_since: dt.date | None = None,
 ) -> Council:
-    """A council with its host and first member units, each membership dated today."""
+    """A council with its host and first member units, each membership from ``member_since``
+    (today by default)."""
     name = clean_text(name, field="name", max_length=200)
+    joined_on = _member_since(member_since)
     if kind not in CouncilKind.__members__:
         raise BadUserInput("kind is not a council kind", field="kind")
     if len(member_organization_ids) > MAX_MEMBERS:
@@ -69,8 +89,9 @@ async def create_council(
     )
     council = from_record(Council, row)
     await conn.executemany(
-        "INSERT INTO council_members (tenant_id, council_id, organization_id) VALUES ($1, $2, $3)",
-        [(actor.tenant_id, council.id, org) for org in members],
+        """INSERT INTO council_members (tenant_id, council_id, organization_id, joined_on)
+           VALUES ($1, $2, $3, $4)""",
+        [(actor.tenant_id, council.id, org, joined_on) for org in members],
     )
     await record_change(
         conn,
@@ -82,24 +103,44 @@ async def create_council(
             "hostOrgId": host_organization_id,
             "public": public,
             "memberOrgIds": [str(org) for org in members],
+            "joinedOn": joined_on,
         },
     )
     return council
 
 
 async def add_member(
-    conn: asyncpg.Connection, *, actor: Principal, council_id: uuid.UUID, organization_id: uuid.UUID
+    conn: asyncpg.Connection,
+    *,
+    actor: Principal,
+    council_id: uuid.UUID,
+    organization_id: uuid.UUID,
+    member_since: dt.date | None = None,
 ) -> Council:
-    """A new member unit from today; CONFLICT if it is a member already."""
+    """A new member unit from ``member_since`` (today by default); CONFLICT if it is a member
+    already."""
+    joined_on = _member_since(member_since)
     council = await council_for(conn, actor=actor, council_id=council_id, lock=True)
     await _check_organizations(conn, [organization_id], field="organizationId")
+    if await _current(conn, council.id, organization_id):
+        raise Conflict("the organization is already a member")
+    # A backdated membership must not reach into an earlier one of the same unit: attendance and
+    # figures ask who was a member on a day. (Leaving and rejoining on one day stays possible.)
+    last_left = await conn.fetchval(
+        "SELECT max(left_on) FROM council_members WHERE council_id = $1 AND organization_id = $2",
+        council.id,
+        organization_id,
+    )
+    if last_left is not None and joined_on < last_left:
+        raise BadUserInput("memberSince falls within the unit's earlier membership", field="memberSince")
     row = await CONSTRAINTS.fetchrow(
         conn,
-        f"""INSERT INTO council_members AS m (tenant_id, council_id, organization_id)
-            VALUES ($1, $2, $3) RETURNING {MEMBER_COLUMNS}""",
+        f"""INSERT INTO council_members AS m (tenant_id, council_id, organization_id, joined_on)
+            VALUES ($1, $2, $3, $4) RETURNING {MEMBER_COLUMNS}""",
         actor.tenant_id,
         council.id,
         organization_id,
+        joined_on,
     )
     membership = from_record(Membership, row)
     await record_change(

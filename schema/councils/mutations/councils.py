@@ -56,11 +56,12 @@ class CouncilMutation:
                 host_organization_id=parse_id(input.host_organization_id, "hostOrganizationId"),
                 member_organization_ids=member_ids,
                 public=input.public,
+                member_since=input.member_since,
             )
         return CouncilPayload(council=Council.from_model(council))
 
     @strawberry.mutation(
-        description="Add a member unit from today (增加成员单位).",
+        description="Add a member unit, from today or from `memberSince` (增加成员单位).",
         extensions=requires("council", "manage_members"),
     )
     async def add_council_member(self, info: Info, input: AddCouncilMemberInput) -> CouncilPayload:
@@ -70,6 +71,7 @@ class CouncilMutation:
                 actor=info.context.principal,
                 council_id=parse_id(input.council_id, "councilId"),
                 organization_id=parse_id(input.organization_id, "organizationId"),
+                member_since=input.member_since,
             )
         return CouncilPayload(council=Council.from_model(council))
 
