@@ -106,6 +106,17 @@ def tasks_loader(context: Context) -> DataLoader[uuid.UUID, list[SourcedTaskStat
     return _cached(context, "council_tasks", load)
 
 
+def open_tasks_loader(context: Context) -> DataLoader[uuid.UUID, list[followup.FollowUpTask]]:
+    """Open follow-up tasks (督办) by council id; a meeting's follow-up is a filter of its council's."""
+
+    async def load(ids: list[uuid.UUID]) -> list[list[followup.FollowUpTask]]:
+        async with context.db() as conn:
+            found = await followup.open_tasks_of(conn, council_ids=ids)
+        return [found[i] for i in ids]
+
+    return _cached(context, "council_open_tasks", load)
+
+
 def meeting_loader(context: Context) -> DataLoader[uuid.UUID, Meeting | None]:
     """Meetings by id, as far as the caller may see them (None otherwise)."""
 

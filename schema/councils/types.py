@@ -19,6 +19,7 @@ from schema.councils.loaders import (
     meeting_loader,
     meetings_loader,
     members_loader,
+    open_tasks_loader,
     resolutions_loader,
     tasks_loader,
 )
@@ -191,6 +192,12 @@ class FollowUpTask:
     resolution: Resolution
     task: ResolutionTask
 
+    @classmethod
+    def from_model(cls, found: followup.FollowUpTask) -> FollowUpTask:
+        return cls(
+            resolution=Resolution.from_model(found.resolution), task=ResolutionTask.from_state(found.task)
+        )
+
 
 @strawberry.type(description="A problem or proposal raised by a member unit (议题).")
 class AgendaItem:
@@ -332,14 +339,8 @@ class Meeting:
         meeting = await meeting_loader(info.context).load(uuid.UUID(self.id))
         if meeting is None:
             return []
-        async with info.context.db() as conn:
-            found = await followup.open_tasks(conn, council_id=meeting.council_id, before=meeting)
-        return [
-            FollowUpTask(
-                resolution=Resolution.from_model(f.resolution), task=ResolutionTask.from_state(f.task)
-            )
-            for f in found
-        ]
+        found = await open_tasks_loader(info.context).load(meeting.council_id)
+        return [FollowUpTask.from_model(f) for f in found if f.followed_up_at(meeting)]
 
 
 @strawberry.type(description="A joint council (党建联席会议 / 区域党委).")
@@ -381,14 +382,8 @@ class Council:
 
     @strawberry.field(description="Open tasks of its resolutions (督办任务).", extensions=details())
     async def open_tasks(self, info: Info) -> list[FollowUpTask]:
-        async with info.context.db() as conn:
-            found = await followup.open_tasks(conn, council_id=uuid.UUID(self.id))
-        return [
-            FollowUpTask(
-                resolution=Resolution.from_model(f.resolution), task=ResolutionTask.from_state(f.task)
-            )
-            for f in found
-        ]
+        found = await open_tasks_loader(info.context).load(uuid.UUID(self.id))
+        return [FollowUpTask.from_model(f) for f in found]
 
 
 @strawberry.type(description="Attendance rate of one member unit (出席率).")

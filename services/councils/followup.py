@@ -6,6 +6,7 @@ resolution are signed off, or when it was resolved without tasks.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,10 +23,15 @@ CLOSED_TASK_STATUSES = frozenset({"SIGNED_OFF", "CANCELLED"})
 
 @dataclass(frozen=True, slots=True)
 class FollowUpTask:
-    """An open task of an earlier resolution, for the convener to go through."""
+    """An open task of a council's resolution, for the convener to go through."""
 
     resolution: Resolution
     task: SourcedTaskState
+    meeting_start: dt.datetime  # when the meeting that adopted the resolution began
+
+    def followed_up_at(self, meeting: Meeting) -> bool:
+        """Whether ``meeting`` goes through it: it was adopted at a meeting that began earlier."""
+        return self.resolution.meeting_id != meeting.id and self.meeting_start < meeting.starts_at
 
 
 async def tasks_of(
@@ -47,25 +53,26 @@ def is_solved(resolution: Resolution, tasks: Sequence[SourcedTaskState]) -> bool
     return len(tasks) == resolution.task_count and all(task.status == "SIGNED_OFF" for task in tasks)
 
 
-async def open_tasks(
-    conn: asyncpg.Connection, *, council_id: uuid.UUID, before: Meeting | None = None
-) -> list[FollowUpTask]:
-    """Tasks not yet signed off (or cancelled) of the council's resolutions; with ``before``,
-    only those adopted at meetings that started before it (what that meeting follows up)."""
+async def open_tasks_of(
+    conn: asyncpg.Connection, *, council_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[FollowUpTask]]:
+    """Tasks not yet signed off (or cancelled) of each council's resolutions, by their meetings'
+    start: two queries for any number of councils (what a meeting follows up is a filter of these,
+    ``FollowUpTask.followed_up_at``)."""
     rows = await conn.fetch(
-        f"""SELECT {COLUMNS} FROM council_resolutions r JOIN council_meetings mt ON mt.id = r.meeting_id
-            WHERE mt.council_id = $1 AND r.task_count > 0 AND ($2::timestamptz IS NULL OR mt.starts_at < $2)
-              AND ($3::uuid IS NULL OR mt.id <> $3)
+        f"""SELECT {COLUMNS}, mt.council_id, mt.starts_at AS meeting_start
+            FROM council_resolutions r JOIN council_meetings mt ON mt.id = r.meeting_id
+            WHERE mt.council_id = ANY($1::uuid[]) AND r.task_count > 0
             ORDER BY mt.starts_at, r.id""",
-        council_id,
-        before.starts_at if before else None,
-        before.id if before else None,
+        list(council_ids),
     )
-    resolutions = [from_record(Resolution, row) for row in rows]
-    states = await tasks_of(conn, resolution_ids=[r.id for r in resolutions])
-    return [
-        FollowUpTask(resolution=resolution, task=task)
-        for resolution in resolutions
-        for task in states[resolution.id]
-        if task.status not in CLOSED_TASK_STATUSES
-    ]
+    states = await tasks_of(conn, resolution_ids=[row["id"] for row in rows])
+    found: dict[uuid.UUID, list[FollowUpTask]] = {cid: [] for cid in council_ids}
+    for row in rows:
+        resolution = from_record(Resolution, row)
+        found[row["council_id"]].extend(
+            FollowUpTask(resolution=resolution, task=task, meeting_start=row["meeting_start"])
+            for task in states[resolution.id]
+            if task.status not in CLOSED_TASK_STATUSES
+        )
+    return found

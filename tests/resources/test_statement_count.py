@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import uuid
-from collections.abc import AsyncIterator
-from dataclasses import MISSING
 from typing import Any
 
 import asyncpg
-import orjson
-import pytest
-from asyncpg.connection import LoggedQuery
 
 from schema import build_schema
-from schema.context import Context
 from services.core.authz import Authorizer
-from services.core.db import app_dsn
 from services.core.principal import Principal
 from services.core.settings import Settings
 from services.directory.operations import account_id_for
 from tests.support.organizations import COMMUNITY, SOE, STREET, new_org, org_id
+from tests.support.statements import BOOKKEEPING, StatementLog, context_for
+from tests.support.statements import counting_pool as counting_pool  # a fixture
 
 PAGE = """
 query($first: Int!, $owner: ID!) {
@@ -36,51 +30,6 @@ query($first: Int!, $owner: ID!) {
   }
 }
 """
-
-
-_BOOKKEEPING = ("BEGIN", "COMMIT", "ROLLBACK", "SELECT set_config(", "SELECT pg_advisory_unlock_all()")
-
-
-def _context(**given: Any) -> Context:
-    """A request context for in-process execution; what this query does not use (the HTTP
-    request, the broker, the live stream…) stays None."""
-    unused: dict[str, Any] = {
-        f.name: None
-        for f in dataclasses.fields(Context)
-        if f.name not in given and f.default is MISSING and f.default_factory is MISSING
-    }
-    return Context(**given, **unused)
-
-
-class StatementLog:
-    def __init__(self) -> None:
-        self.queries: list[str] = []
-
-    def __call__(self, record: LoggedQuery) -> None:
-        self.queries.append(record.query)
-
-
-@pytest.fixture
-async def counting_pool(settings: Settings) -> AsyncIterator[tuple[asyncpg.Pool, StatementLog]]:
-    """An app-role pool whose every statement is logged (as the platform's, plus a query logger)."""
-    log = StatementLog()
-
-    async def init(conn: asyncpg.Connection) -> None:
-        for name in ("json", "jsonb"):
-            await conn.set_type_codec(
-                name,
-                encoder=lambda v: orjson.dumps(v, default=str).decode(),
-                decoder=orjson.loads,
-                schema="pg_catalog",
-            )
-        conn.add_query_logger(log)
-
-    # One connection: asyncpg introspects a type once per connection, so after a warm-up every
-    # statement logged is one the request itself sends.
-    pool = await asyncpg.create_pool(app_dsn(settings), min_size=1, max_size=1, init=init)
-    assert pool is not None
-    yield pool, log
-    await pool.close()
 
 
 async def _owner_with_busy_resources(admin_conn: asyncpg.Connection, tenant_id: uuid.UUID) -> uuid.UUID:
@@ -140,7 +89,9 @@ async def test_statements_do_not_grow_with_page_size(
     schema = build_schema(settings)
 
     async def statements_for(first: int) -> tuple[int, Any]:
-        context = _context(settings=settings, pool=pool, authorizer=authorizer, principal_or_none=principal)
+        context = context_for(
+            settings=settings, pool=pool, authorizer=authorizer, principal_or_none=principal
+        )
         log.queries.clear()
         result = await schema.execute(
             PAGE, variable_values={"first": first, "owner": str(owner)}, context_value=context
@@ -164,7 +115,7 @@ async def test_statements_do_not_grow_with_page_size(
     # Besides transaction bookkeeping (BEGIN, tenant scope, COMMIT, the pool's reset): the page
     # and its count, then one query per loader (owner, menu, upcoming bookings, utilisation,
     # then requester, resource, menu item of the bookings).
-    work = [q for q in log.queries if not q.startswith(_BOOKKEEPING)]
+    work = [q for q in log.queries if not q.startswith(BOOKKEEPING)]
     assert len(work) <= 9, "\n".join(work)
 
 
@@ -201,7 +152,9 @@ async def test_a_known_page_shape_costs_a_few_statements_in_all(
     schema = build_schema(settings)
 
     async def statements_for(first: int) -> tuple[list[str], Any]:
-        context = _context(settings=settings, pool=pool, authorizer=authorizer, principal_or_none=principal)
+        context = context_for(
+            settings=settings, pool=pool, authorizer=authorizer, principal_or_none=principal
+        )
         log.queries.clear()
         result = await schema.execute(
             DEEP, variable_values={"first": first, "owner": str(owner)}, context_value=context
