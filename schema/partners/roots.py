@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+import strawberry
+
 from schema.partners.admission import PartnerAdmission
-from schema.partners.mutations import PartnerMutation as Mutation
-from schema.partners.queries import PartnerQuery as Query
+from schema.partners.mutations import PartnerMutation
+from schema.partners.queries import PartnerQuery
+from schema.partners.webhook_mutations import WebhookMutation
+from schema.partners.webhook_queries import WebhookQuery
 
 # Schema extensions a domain brings: run on every operation, before the platform's own.
 EXTENSIONS = (PartnerAdmission,)
+
+
+@strawberry.type
+class Query(PartnerQuery, WebhookQuery):
+    pass
+
+
+@strawberry.type
+class Mutation(PartnerMutation, WebhookMutation):
+    pass
+
 
 __all__ = ["EXTENSIONS", "Mutation", "Query"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from services.events.types import DomainEvent, Permission
+from services.events.types import Audience, DomainEvent, Permission
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -48,4 +48,51 @@ class PartnerLimitsChanged(PartnerLimitsEvent, change="changed"):
     pass
 
 
-EVENTS: tuple[type[DomainEvent], ...] = (PersistedOperationRegistered, PartnerLimitsChanged)
+@dataclass(frozen=True, kw_only=True)
+class WebhookEndpointEvent(DomainEvent, aggregate="webhook_endpoint"):
+    """A key's webhook endpoint (事件推送端点): read by those who manage keys, never by partners."""
+
+    source: ClassVar[str] = "alliance/partners"
+    read_permission: ClassVar[Permission] = ("apikey", "manage")
+
+    id: str
+    api_key_id: str
+    url: str
+    event_types: list[str]
+    enabled: bool
+
+    def audience(self) -> Audience:
+        return Audience(permission=self.read_permission, partners=False, actor_permission=self.actor_permission)
+
+
+@dataclass(frozen=True, kw_only=True)
+class WebhookEndpointRegistered(WebhookEndpointEvent, change="registered"):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class WebhookSecretRotated(WebhookEndpointEvent, change="secret_rotated"):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class WebhookEndpointEnabled(WebhookEndpointEvent, change="enabled"):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class WebhookEndpointDisabled(WebhookEndpointEvent, change="disabled"):
+    """The sender gave up on an endpoint that kept failing (or an admin turned it off)."""
+
+    consecutive_failures: int
+    reason: str
+
+
+EVENTS: tuple[type[DomainEvent], ...] = (
+    PersistedOperationRegistered,
+    PartnerLimitsChanged,
+    WebhookEndpointRegistered,
+    WebhookSecretRotated,
+    WebhookEndpointEnabled,
+    WebhookEndpointDisabled,
+)
