@@ -31,7 +31,9 @@ from services.partners.webhook_urls import UrlRules
 @strawberry.type
 class WebhookMutation:
     @strawberry.mutation(
-        description="Register a webhook endpoint for an API key; the secret is shown once (登记事件推送端点).",
+        description=(
+            "Register a webhook endpoint for an API key; the secret is shown once (登记事件推送端点)."
+        ),
         extensions=requires("apikey", "manage"),
     )
     async def register_webhook_endpoint(
@@ -55,7 +57,9 @@ class WebhookMutation:
         description="A new signing secret; the old one still signs during the overlap (轮换签名密钥).",
         extensions=requires("apikey", "manage"),
     )
-    async def rotate_webhook_secret(self, info: Info, input: RotateWebhookSecretInput) -> RotateWebhookSecretPayload:
+    async def rotate_webhook_secret(
+        self, info: Info, input: RotateWebhookSecretInput
+    ) -> RotateWebhookSecretPayload:
         endpoint_id = parse_id(input.endpoint_id, "endpointId")
         async with info.context.db() as conn:
             issued = await webhooks.rotate_secret(
@@ -64,7 +68,9 @@ class WebhookMutation:
                 endpoint_id=endpoint_id,
                 overlap=dt.timedelta(seconds=max(-1, min(input.overlap_seconds, 10**9))),
             )
-        return RotateWebhookSecretPayload(webhook_endpoint=WebhookEndpoint.from_model(issued.endpoint), secret=issued.secret)
+        return RotateWebhookSecretPayload(
+            webhook_endpoint=WebhookEndpoint.from_model(issued.endpoint), secret=issued.secret
+        )
 
     @strawberry.mutation(
         description="Turn a webhook endpoint on or off (启用或停用端点).",
@@ -91,14 +97,20 @@ class WebhookMutation:
             queued = await webhooks.redeliver(
                 conn, endpoint_id=endpoint_id, delivery_id=delivery_id, since=input.since, until=input.until
             )
-        return RedeliverWebhooksPayload(webhook_deliveries=[WebhookDelivery.from_model(d, []) for d in queued])
+        return RedeliverWebhooksPayload(
+            webhook_deliveries=[WebhookDelivery.from_model(d, []) for d in queued]
+        )
 
     @strawberry.mutation(
         description="Set the tenant's webhook rules: HTTPS, private addresses (设置事件推送规则).",
         extensions=requires("apikey", "manage"),
     )
-    async def set_webhook_settings(self, info: Info, input: SetWebhookSettingsInput) -> SetWebhookSettingsPayload:
-        wanted = UrlRules(allow_private_addresses=input.allow_private_addresses, require_https=input.require_https)
+    async def set_webhook_settings(
+        self, info: Info, input: SetWebhookSettingsInput
+    ) -> SetWebhookSettingsPayload:
+        wanted = UrlRules(
+            allow_private_addresses=input.allow_private_addresses, require_https=input.require_https
+        )
         async with info.context.db() as conn:
             saved = await webhooks.set_url_rules(conn, actor=info.context.principal, rules=wanted)
         return SetWebhookSettingsPayload(webhook_settings=WebhookSettings.from_model(saved))

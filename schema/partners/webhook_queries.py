@@ -21,7 +21,11 @@ class WebhookQuery:
         extensions=requires("apikey", "manage"),
     )
     async def webhook_endpoints(
-        self, info: Info, api_key_id: strawberry.ID | None = None, first: int | None = 20, after: str | None = None
+        self,
+        info: Info,
+        api_key_id: strawberry.ID | None = None,
+        first: int | None = 20,
+        after: str | None = None,
     ) -> Connection[WebhookEndpoint]:
         args = ENDPOINTS.args(info, first, after)
         key_id = None if api_key_id is None else parse_id(api_key_id, "apiKeyId")

@@ -62,7 +62,9 @@ class WebhookEndpointEvent(DomainEvent, aggregate="webhook_endpoint"):
     enabled: bool
 
     def audience(self) -> Audience:
-        return Audience(permission=self.read_permission, partners=False, actor_permission=self.actor_permission)
+        return Audience(
+            permission=self.read_permission, partners=False, actor_permission=self.actor_permission
+        )
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from services.core.settings import SettingsError
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class WebhookConfig:
     timeout_seconds: float = 10.0  # one request, connection to the last byte read
     retry_for_seconds: float = 24 * 3600.0  # then a failing delivery is dead-lettered

@@ -20,7 +20,8 @@ SERVICE = "webhooks"
 
 
 async def record_deliveries(conn: asyncpg.Connection, event: DomainEvent, envelope: Envelope) -> None:
-    """A pending delivery of ``envelope`` for each endpoint (a disabled one keeps them until it is enabled) whose globs match its type.
+    """A pending delivery of ``envelope`` for each endpoint whose globs match its type (a
+    disabled endpoint keeps them until it is enabled again).
 
     The read rule is applied when sending, for the key as it stands then (a key that lost a
     role by then gets nothing it can no longer read).
@@ -31,7 +32,8 @@ async def record_deliveries(conn: asyncpg.Connection, event: DomainEvent, envelo
     if not wanted:
         return
     await conn.execute(
-        "INSERT INTO webhook_deliveries (tenant_id, endpoint_id, event_id, event_type, aggregate_key, envelope)"
+        "INSERT INTO webhook_deliveries"
+        " (tenant_id, endpoint_id, event_id, event_type, aggregate_key, envelope)"
         " SELECT $1, endpoint_id, $3, $4, $5, $6::text::jsonb FROM unnest($2::uuid[]) AS endpoint_id",
         envelope.tenant,
         wanted,

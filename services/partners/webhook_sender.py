@@ -72,7 +72,9 @@ class WebhookSender:
             follow_redirects=False,  # a redirect could lead to an address the guard never saw
             trust_env=False,  # no proxy from the environment: the checked address is the one reached
             timeout=httpx.Timeout(config.timeout_seconds),
-            limits=httpx.Limits(max_connections=config.concurrency, max_keepalive_connections=config.concurrency),
+            limits=httpx.Limits(
+                max_connections=config.concurrency, max_keepalive_connections=config.concurrency
+            ),
         )
 
     async def close(self) -> None:
@@ -93,6 +95,7 @@ class WebhookSender:
         inflight: set[asyncio.Task[None]] = set()
         pruned_at = 0.0
         async with self._pool.acquire() as listener:
+
             def woken(*_: object) -> None:
                 wake.set()
 
@@ -117,9 +120,7 @@ class WebhookSender:
                             task.add_done_callback(inflight.discard)
                     if leased and len(inflight) < self._config.concurrency:
                         continue
-                    await _first_of(
-                        [*inflight], [wake, stop], timeout=self._config.poll_seconds
-                    )
+                    await _first_of([*inflight], [wake, stop], within=self._config.poll_seconds)
             finally:
                 with contextlib.suppress(Exception):
                     await listener.remove_listener("webhook_due", woken)
@@ -146,14 +147,20 @@ class WebhookSender:
             rules = await url_rules(conn)
             if not await self._key_may_read(conn, head):
                 await conn.execute(
-                    "UPDATE webhook_deliveries SET status = 'WITHHELD', finished_at = now(), leased_until = NULL"
+                    "UPDATE webhook_deliveries SET status = 'WITHHELD', finished_at = now(),"
+                    " leased_until = NULL"
                     " WHERE id = $1",
                     delivery_id,
                 )
                 return
-        secrets = [bytes(head["secret"])] + ([bytes(head["previous_secret"])] if head["previous_secret"] else [])
+        secrets = [bytes(head["secret"])] + (
+            [bytes(head["previous_secret"])] if head["previous_secret"] else []
+        )
         headers, body = request_parts(
-            cast(dict[str, Any], head["envelope"]), mode=head["mode"], secrets_in_use=secrets, timestamp=int(time.time())
+            cast(dict[str, Any], head["envelope"]),
+            mode=head["mode"],
+            secrets_in_use=secrets,
+            timestamp=int(time.time()),
         )
         started = time.perf_counter()
         code: int | None = None
@@ -179,7 +186,11 @@ class WebhookSender:
         extensions = {"sni_hostname": target.host} if target.url.scheme == "https" else {}
         async with asyncio.timeout(self._config.timeout_seconds):
             async with self._client.stream(
-                "POST", target.pinned_url(), content=body, headers={**headers, "host": netloc}, extensions=extensions
+                "POST",
+                target.pinned_url(),
+                content=body,
+                headers={**headers, "host": netloc},
+                extensions=extensions,
             ) as response:
                 read = 0
                 async for chunk in response.aiter_raw():
@@ -220,7 +231,12 @@ class WebhookSender:
         return reader.admits(event.audience())
 
     async def _record(
-        self, head: asyncpg.Record, request: dict[str, Any], code: int | None, duration_ms: float, error: str | None
+        self,
+        head: asyncpg.Record,
+        request: dict[str, Any],
+        code: int | None,
+        duration_ms: float,
+        error: str | None,
     ) -> None:
         attempt = head["attempts"] + 1
         config = self._config
@@ -238,14 +254,16 @@ class WebhookSender:
             )
             if error is None:
                 await conn.execute(
-                    "UPDATE webhook_deliveries SET status = 'SUCCEEDED', attempts = $2, last_response_code = $3,"
+                    "UPDATE webhook_deliveries SET status = 'SUCCEEDED', attempts = $2,"
+                    " last_response_code = $3,"
                     " finished_at = now(), leased_until = NULL WHERE id = $1",
                     head["id"],
                     attempt,
                     code,
                 )
                 await conn.execute(
-                    "UPDATE webhook_endpoints SET consecutive_failures = 0 WHERE id = $1 AND consecutive_failures > 0",
+                    "UPDATE webhook_endpoints SET consecutive_failures = 0"
+                    " WHERE id = $1 AND consecutive_failures > 0",
                     head["endpoint_id"],
                 )
                 return
@@ -253,7 +271,8 @@ class WebhookSender:
             delay = step / 2 + random.uniform(0, step / 2)  # noqa: S311  # jitter, not a secret
             await conn.execute(
                 "UPDATE webhook_deliveries SET attempts = $2, last_response_code = $3, leased_until = NULL,"
-                " status = CASE WHEN created_at + make_interval(secs => $4) <= now() THEN 'DEAD' ELSE 'PENDING' END,"
+                " status = CASE WHEN created_at + make_interval(secs => $4) <= now()"
+                " THEN 'DEAD' ELSE 'PENDING' END,"
                 " finished_at = CASE WHEN created_at + make_interval(secs => $4) <= now() THEN now() END,"
                 " next_attempt_at = now() + make_interval(secs => $5) WHERE id = $1",
                 head["id"],
@@ -284,17 +303,19 @@ class WebhookSender:
             yield conn
 
 
-async def _first_of(tasks: list[asyncio.Task[None]], events: list[asyncio.Event], *, timeout: float) -> None:
-    """Wait until a task ends, an event is set, or ``timeout`` passes."""
+async def _first_of(tasks: list[asyncio.Task[None]], events: list[asyncio.Event], *, within: float) -> None:
+    """Wait until a task ends, an event is set, or ``within`` seconds pass."""
     waiters = [asyncio.create_task(event.wait()) for event in events]
     try:
-        await asyncio.wait([*tasks, *waiters], timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait([*tasks, *waiters], timeout=within, return_when=asyncio.FIRST_COMPLETED)
     finally:
         for waiter in waiters:
             waiter.cancel()
 
 
-async def run_webhook_sender(settings: Settings, stop: asyncio.Event, *, config: WebhookConfig | None = None) -> None:
+async def run_webhook_sender(
+    settings: Settings, stop: asyncio.Event, *, config: WebhookConfig | None = None
+) -> None:
     """The job: one sender with its own pool and role cache, until ``stop``."""
     from services.domain import Platform  # the domain list imports this module's manifest
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 
-SECRET_PREFIX = "whsec_"
+SECRET_PREFIX = "whsec_"  # noqa: S105  # the scheme's prefix, not a secret
 SECRET_BYTES = 32
 STRUCTURED = "STRUCTURED"
 BINARY = "BINARY"

@@ -93,7 +93,7 @@ async def resolve(parts: SplitResult, rules: UrlRules) -> Target:
         infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as exc:
         raise AddressRefused(f"{host} does not resolve: {exc}") from None
-    addresses = [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
+    addresses = [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos]
     if not addresses:
         raise AddressRefused(f"{host} does not resolve")
     refused = [a for a in addresses if not is_public(a)]

@@ -50,7 +50,8 @@ async def url_rules(conn: asyncpg.Connection) -> UrlRules:
 
 async def set_url_rules(conn: asyncpg.Connection, *, actor: Actor, rules: UrlRules) -> UrlRules:
     """Set the tenant's webhook rules (allowing private addresses is an explicit choice)."""
-    row = await conn.fetchrow(
+    row = await CONSTRAINTS.fetchrow(
+        conn,
         "INSERT INTO webhook_settings (tenant_id, allow_private_addresses, require_https) VALUES ($1, $2, $3)"
         " ON CONFLICT (tenant_id) DO UPDATE SET allow_private_addresses = $2, require_https = $3,"
         " updated_at = now() RETURNING allow_private_addresses, require_https",
@@ -121,7 +122,9 @@ async def register_endpoint(
     return IssuedEndpoint(endpoint, secret_text(secret))
 
 
-async def get_endpoint(conn: asyncpg.Connection, *, endpoint_id: uuid.UUID, lock: bool = False) -> WebhookEndpoint:
+async def get_endpoint(
+    conn: asyncpg.Connection, *, endpoint_id: uuid.UUID, lock: bool = False
+) -> WebhookEndpoint:
     row = await conn.fetchrow(
         f"SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE id = $1" + (" FOR UPDATE" if lock else ""),
         endpoint_id,
@@ -139,7 +142,8 @@ async def rotate_secret(
         raise BadUserInput("the overlap is 0 to 7 days", field="overlapSeconds")
     await get_endpoint(conn, endpoint_id=endpoint_id, lock=True)
     secret = new_secret()
-    row = await conn.fetchrow(
+    row = await CONSTRAINTS.fetchrow(
+        conn,
         "UPDATE webhook_endpoints SET previous_secret = secret, secret = $2,"
         " previous_secret_until = now() + $3::interval"
         f" WHERE id = $1 RETURNING {ENDPOINT_COLUMNS}",
@@ -152,17 +156,27 @@ async def rotate_secret(
         conn,
         actor,
         _event(WebhookSecretRotated, endpoint),
-        after={"previousSecretUntil": endpoint.previous_secret_until.isoformat() if endpoint.previous_secret_until else None},
+        after={
+            "previousSecretUntil": endpoint.previous_secret_until.isoformat()
+            if endpoint.previous_secret_until
+            else None
+        },
     )
     return IssuedEndpoint(endpoint, secret_text(secret))
 
 
 async def set_enabled(
-    conn: asyncpg.Connection, *, actor: Actor, endpoint_id: uuid.UUID, enabled: bool, reason: str = "by an admin"
+    conn: asyncpg.Connection,
+    *,
+    actor: Actor,
+    endpoint_id: uuid.UUID,
+    enabled: bool,
+    reason: str = "by an admin",
 ) -> WebhookEndpoint:
     """Turn an endpoint on (its failure count starts again) or off; pending deliveries wait."""
     before = await get_endpoint(conn, endpoint_id=endpoint_id, lock=True)
-    row = await conn.fetchrow(
+    row = await CONSTRAINTS.fetchrow(
+        conn,
         "UPDATE webhook_endpoints SET enabled = $2, consecutive_failures = CASE WHEN $2 THEN 0"
         " ELSE consecutive_failures END, disabled_at = CASE WHEN $2 THEN NULL ELSE now() END"
         f" WHERE id = $1 RETURNING {ENDPOINT_COLUMNS}",
@@ -191,7 +205,12 @@ async def set_enabled(
 
 
 async def list_endpoints(
-    conn: asyncpg.Connection, *, api_key_id: uuid.UUID | None, first: int, after: uuid.UUID | None, count: bool
+    conn: asyncpg.Connection,
+    *,
+    api_key_id: uuid.UUID | None,
+    first: int,
+    after: uuid.UUID | None,
+    count: bool,
 ) -> Page[WebhookEndpoint]:
     rows = await conn.fetch(
         f"SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE ($1::uuid IS NULL OR api_key_id = $1)"
@@ -206,7 +225,9 @@ async def list_endpoints(
             "SELECT count(*) FROM webhook_endpoints WHERE ($1::uuid IS NULL OR api_key_id = $1)", api_key_id
         )
     return Page(
-        items=[from_record(WebhookEndpoint, r) for r in rows[:first]], total=total or 0, has_next=len(rows) > first
+        items=[from_record(WebhookEndpoint, r) for r in rows[:first]],
+        total=total or 0,
+        has_next=len(rows) > first,
     )
 
 
@@ -224,13 +245,19 @@ async def list_deliveries(
     )
     total = None
     if count:
-        total = await conn.fetchval("SELECT count(*) FROM webhook_deliveries WHERE endpoint_id = $1", endpoint_id)
+        total = await conn.fetchval(
+            "SELECT count(*) FROM webhook_deliveries WHERE endpoint_id = $1", endpoint_id
+        )
     return Page(
-        items=[from_record(WebhookDelivery, r) for r in rows[:first]], total=total or 0, has_next=len(rows) > first
+        items=[from_record(WebhookDelivery, r) for r in rows[:first]],
+        total=total or 0,
+        has_next=len(rows) > first,
     )
 
 
-async def attempts_of(conn: asyncpg.Connection, *, delivery_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[WebhookAttempt]]:
+async def attempts_of(
+    conn: asyncpg.Connection, *, delivery_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[WebhookAttempt]]:
     """The delivery log of several deliveries at once, by delivery, in attempt order."""
     rows = await conn.fetch(
         f"SELECT {ATTEMPT_COLUMNS} FROM webhook_attempts WHERE delivery_id = ANY($1::uuid[])"
@@ -262,7 +289,8 @@ async def redeliver(
     if since is not None and until is not None and since >= until:
         raise BadUserInput("since must be before until", field="since")
     rows = await conn.fetch(
-        "INSERT INTO webhook_deliveries (tenant_id, endpoint_id, event_id, event_type, aggregate_key, envelope)"
+        "INSERT INTO webhook_deliveries"
+        " (tenant_id, endpoint_id, event_id, event_type, aggregate_key, envelope)"
         " SELECT tenant_id, endpoint_id, event_id, event_type, aggregate_key, envelope FROM ("
         "   SELECT * FROM webhook_deliveries WHERE endpoint_id = $1 AND status <> 'WITHHELD'"
         "   AND ($2::uuid IS NULL OR id = $2) AND ($3::timestamptz IS NULL OR created_at >= $3)"

@@ -44,7 +44,10 @@ async def webhooks(settings: Settings, server: object) -> AsyncIterator[Webhooks
     platform = Platform.default()
     pool = await create_pool(settings)
     sender = WebhookSender(
-        pool=pool, catalog=platform.catalog, authorizer=Authorizer(role_cache_ttl_seconds=1), config=TEST_CONFIG
+        pool=pool,
+        catalog=platform.catalog,
+        authorizer=Authorizer(role_cache_ttl_seconds=1),
+        config=TEST_CONFIG,
     )
     stop = asyncio.Event()
     tasks = [

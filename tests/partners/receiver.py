@@ -85,8 +85,12 @@ class Receiver:
         path = scope["path"]
         headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
         event = attributes(headers, body)
-        answer = next((queue.popleft() for when, queue in self.script[path] if queue and when(event)), Answer())
-        self.received.append(Received(path, headers, body, 0 if answer.hang else answer.status, time.monotonic()))
+        answer = next(
+            (queue.popleft() for when, queue in self.script[path] if queue and when(event)), Answer()
+        )
+        self.received.append(
+            Received(path, headers, body, 0 if answer.hang else answer.status, time.monotonic())
+        )
         if answer.hang:
             await self.release.wait()
             return
@@ -100,7 +104,9 @@ class Receiver:
         await send({"type": "http.response.body", "body": b""})
 
     async def start(self) -> None:
-        config = uvicorn.Config(self, host="127.0.0.1", port=self.port, log_config=None, access_log=False, lifespan="off")
+        config = uvicorn.Config(
+            self, host="127.0.0.1", port=self.port, log_config=None, access_log=False, lifespan="off"
+        )
         self.server = uvicorn.Server(config)
         self.task = asyncio.create_task(self.server.serve())
         while not self.server.started:

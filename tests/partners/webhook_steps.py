@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import asyncpg
 
@@ -39,6 +40,14 @@ query ($id: ID!) {
 ENDPOINTS = "query ($key: ID!) { webhookEndpoints(apiKeyId: $key) { edges { node { id enabled consecutiveFailures } } } }"
 
 
+async def ask(
+    gql: GraphQLClient, query: str, variables: dict[str, object] | None = None, *, login: str = ADMIN
+) -> dict[str, Any]:
+    """``gql`` as an admin by default, its answer typed for indexing."""
+    body: dict[str, Any] = await gql(query, variables, login=login)
+    return body
+
+
 async def loopback_allowed(gql: GraphQLClient, allowed: bool = True, https: bool = False) -> None:
     body = await gql(
         SETTINGS, {"input": {"allowPrivateAddresses": allowed, "requireHttps": https}}, login=ADMIN
@@ -59,7 +68,14 @@ async def endpoint(
     key_id, _ = await new_key(admin_conn, f"hook {path}")
     body = await gql(
         REGISTER_HOOK,
-        {"input": {"apiKeyId": str(key_id), "url": receiver.url(path), "eventTypes": types or ["*"], "mode": mode}},
+        {
+            "input": {
+                "apiKeyId": str(key_id),
+                "url": receiver.url(path),
+                "eventTypes": types or ["*"],
+                "mode": mode,
+            }
+        },
         login=ADMIN,
     )
     assert "errors" not in body, body
@@ -78,7 +94,7 @@ async def rename_org(gql: GraphQLClient, org_id: str, name: str) -> None:
     assert "errors" not in body, body
 
 
-async def deliveries(gql: GraphQLClient, endpoint_id: str) -> list[dict[str, object]]:
-    body = await gql(DELIVERIES, {"id": endpoint_id}, login=ADMIN)
+async def deliveries(gql: GraphQLClient, endpoint_id: str) -> list[dict[str, Any]]:
+    body: dict[str, Any] = await gql(DELIVERIES, {"id": endpoint_id}, login=ADMIN)
     assert "errors" not in body, body
-    return [e["node"] for e in body["data"]["webhookDeliveries"]["edges"]]  # type: ignore[index]
+    return [e["node"] for e in body["data"]["webhookDeliveries"]["edges"]]
