@@ -64,6 +64,11 @@ clean:
 bench-events: install
 	$(BIN)/python -m bench.events
 
+# Webhooks: 10,000 events through outbox, broker, the webhooks consumer and the sender to a
+# local receiver; throughput and delivery latency p50/p99.
+bench-webhooks: install
+	$(BIN)/python -m bench.webhooks
+
 # The API benchmark: GraphQL read, deep read and write paths against a raw-SQL baseline
 # (BENCH_SECONDS per run, default 10; data kept in .alliance-bench/).
 .PHONY: bench

@@ -153,6 +153,8 @@ class Settings:
                     "orglife-compliance",
                     "orglife-birthdays",
                     "council-reminders",
+                    "webhooks",
+                    "webhook-sender",
                 ),
             ),
             jwt_secret=env.get("JWT_SECRET") or "",
