@@ -85,6 +85,7 @@ class WebhookDelivery:
     endpoint_id: strawberry.ID
     event_id: strawberry.ID = strawberry.field(description="The CloudEvent id, sent as `webhook-id`.")
     event_type: str
+    subject: str = strawberry.field(description="The event's aggregate id (事件主体).")
     status: WebhookDeliveryStatus
     attempts: int
     next_attempt_at: dt.datetime
@@ -100,6 +101,7 @@ class WebhookDelivery:
             endpoint_id=strawberry.ID(str(d.endpoint_id)),
             event_id=strawberry.ID(str(d.event_id)),
             event_type=d.event_type,
+            subject=d.subject,
             status=WebhookDeliveryStatus(d.status),
             attempts=d.attempts,
             next_attempt_at=d.next_attempt_at,

@@ -2,13 +2,17 @@
 -- Webhooks (事件推送): endpoints per API key, the deliveries the ``webhooks`` consumer records,
 -- and the delivery log the ``webhook-sender`` job writes as it sends.
 
--- A tenant's webhook rules. No row: HTTPS required, private addresses refused.
+-- A tenant's webhook rules, kept as a history (as partner_settings): the newest row holds.
+-- No row: HTTPS required, private addresses refused.
 CREATE TABLE webhook_settings (
-    tenant_id               uuid PRIMARY KEY REFERENCES alliances (id),
+    id                      uuid PRIMARY KEY DEFAULT uuidv7(),
+    tenant_id               uuid NOT NULL REFERENCES alliances (id),
     allow_private_addresses boolean NOT NULL DEFAULT false,
     require_https           boolean NOT NULL DEFAULT true,
-    updated_at              timestamptz NOT NULL DEFAULT now()
+    created_at              timestamptz NOT NULL DEFAULT now()
 );
+CREATE INDEX webhook_settings_newest ON webhook_settings (tenant_id, id DESC);
+REVOKE UPDATE, DELETE ON webhook_settings FROM alliance_app;
 
 -- The secret is kept as it was issued: it must be recovered to sign (HMAC), so a hash would
 -- not do. Only the application role reads this table, row-level security keeps it to its

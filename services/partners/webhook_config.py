@@ -25,26 +25,28 @@ class WebhookConfig:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> WebhookConfig:
         env = os.environ if env is None else env
-
-        def number(name: str, default: float) -> float:
-            raw = env.get(name)
-            if not raw:
-                return default
-            try:
-                value = float(raw)
-            except ValueError:
-                raise SettingsError(f"{name} must be a number, got {raw!r}") from None
-            if value <= 0:
-                raise SettingsError(f"{name} must be above 0, got {raw!r}")
-            return value
-
         return cls(
-            timeout_seconds=number("WEBHOOK_TIMEOUT_SECONDS", cls.timeout_seconds),
-            retry_for_seconds=number("WEBHOOK_RETRY_FOR_SECONDS", cls.retry_for_seconds),
-            backoff_base_seconds=number("WEBHOOK_BACKOFF_BASE_SECONDS", cls.backoff_base_seconds),
-            backoff_cap_seconds=number("WEBHOOK_BACKOFF_CAP_SECONDS", cls.backoff_cap_seconds),
-            disable_after_failures=int(number("WEBHOOK_DISABLE_AFTER_FAILURES", cls.disable_after_failures)),
-            max_response_bytes=int(number("WEBHOOK_MAX_RESPONSE_BYTES", cls.max_response_bytes)),
-            keep_log_seconds=number("WEBHOOK_KEEP_LOG_SECONDS", cls.keep_log_seconds),
-            concurrency=int(number("WEBHOOK_CONCURRENCY", cls.concurrency)),
+            timeout_seconds=_number(env, "WEBHOOK_TIMEOUT_SECONDS", cls.timeout_seconds),
+            retry_for_seconds=_number(env, "WEBHOOK_RETRY_FOR_SECONDS", cls.retry_for_seconds),
+            backoff_base_seconds=_number(env, "WEBHOOK_BACKOFF_BASE_SECONDS", cls.backoff_base_seconds),
+            backoff_cap_seconds=_number(env, "WEBHOOK_BACKOFF_CAP_SECONDS", cls.backoff_cap_seconds),
+            disable_after_failures=int(
+                _number(env, "WEBHOOK_DISABLE_AFTER_FAILURES", cls.disable_after_failures)
+            ),
+            max_response_bytes=int(_number(env, "WEBHOOK_MAX_RESPONSE_BYTES", cls.max_response_bytes)),
+            keep_log_seconds=_number(env, "WEBHOOK_KEEP_LOG_SECONDS", cls.keep_log_seconds),
+            concurrency=int(_number(env, "WEBHOOK_CONCURRENCY", cls.concurrency)),
         )
+
+
+def _number(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from None
+    if value <= 0:
+        raise SettingsError(f"{name} must be above 0, got {raw!r}")
+    return value

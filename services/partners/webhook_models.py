@@ -38,7 +38,7 @@ class WebhookDelivery:
     endpoint_id: uuid.UUID
     event_id: uuid.UUID
     event_type: str
-    aggregate_key: str
+    subject: str
     status: str
     attempts: int
     next_attempt_at: dt.datetime
@@ -66,7 +66,8 @@ ENDPOINT_COLUMNS = (
     " previous_secret_until, created_at"
 )
 DELIVERY_COLUMNS = (
-    "id, endpoint_id, event_id, event_type, aggregate_key, status, attempts, next_attempt_at,"
+    "id, endpoint_id, event_id, event_type, envelope->>'subject' AS subject, status, attempts,"
+    " next_attempt_at,"
     " last_response_code, created_at, finished_at"
 )
 ATTEMPT_COLUMNS = "id, delivery_id, attempt, request, response_code, duration_ms, error, created_at"

@@ -44,7 +44,9 @@ MAX_REDELIVER = 10_000
 
 async def url_rules(conn: asyncpg.Connection) -> UrlRules:
     """The tenant's webhook rules (HTTPS required and public addresses only, unless set)."""
-    row = await conn.fetchrow("SELECT allow_private_addresses, require_https FROM webhook_settings")
+    row = await conn.fetchrow(
+        "SELECT allow_private_addresses, require_https FROM webhook_settings ORDER BY id DESC LIMIT 1"
+    )
     return DEFAULT_RULES if row is None else from_record(UrlRules, row)
 
 
@@ -53,8 +55,7 @@ async def set_url_rules(conn: asyncpg.Connection, *, actor: Actor, rules: UrlRul
     row = await CONSTRAINTS.fetchrow(
         conn,
         "INSERT INTO webhook_settings (tenant_id, allow_private_addresses, require_https) VALUES ($1, $2, $3)"
-        " ON CONFLICT (tenant_id) DO UPDATE SET allow_private_addresses = $2, require_https = $3,"
-        " updated_at = now() RETURNING allow_private_addresses, require_https",
+        " RETURNING allow_private_addresses, require_https",
         actor.tenant_id,
         rules.allow_private_addresses,
         rules.require_https,

@@ -132,7 +132,7 @@ async def test_one_aggregate_in_order_through_500s_and_timeouts(
 
     # The sender records each answer just after it: wait for the last one.
     log = await eventually(
-        lambda: deliveries(gql, endpoint_id),
+        lambda: deliveries(gql, endpoint_id, org_id),
         lambda ds: all(d["status"] == "SUCCEEDED" for d in ds),
         within=30,
     )
@@ -204,7 +204,9 @@ async def test_an_endpoint_that_keeps_failing_is_disabled_and_the_admins_are_tol
         gql, admin_conn, receiver, "/failing", types=["organization.updated.v1"]
     )
     org_id = await new_org(gql, f"Failing {uuid.uuid4().hex[:6]}")
-    receiver.answer("/failing", of_subject(org_id), *[Answer(500)] * 4)
+    # Every event at this endpoint fails (events of other tests may come too): a success
+    # between would start the count again.
+    receiver.answer("/failing", lambda _: True, *[Answer(500)] * 100)
     await rename_org(gql, org_id, "Failing once")
 
     async def endpoint_state() -> dict[str, object]:
@@ -213,19 +215,21 @@ async def test_an_endpoint_that_keeps_failing_is_disabled_and_the_admins_are_tol
         return node
 
     state = await eventually(endpoint_state, lambda s: s["enabled"] is False, within=30)
-    assert state["consecutiveFailures"] == 4
+    assert state["consecutiveFailures"] >= 4  # sends under way when it was disabled count too
     told = await eventually(
         lambda: ask(gql, ACTIVITY, login=ADMIN),
         lambda body: any(e["node"]["subject"] == endpoint_id for e in body["data"]["activity"]["edges"]),
         within=30,
     )
     assert told
-    # A partner key cannot read that entry (its read rule is the key managers').
-    assert len(receiver.at("/failing")) == 4
+    receiver.script["/failing"].clear()
     # Enabled again, the waiting delivery goes out.
     body = await ask(gql, ENABLE, {"input": {"endpointId": endpoint_id, "enabled": True}}, login=ADMIN)
     assert body["data"]["setWebhookEndpointEnabled"]["webhookEndpoint"]["enabled"] is True
-    await wait_until(lambda: _true(receiver.at("/failing", status=200)), within=30)
+    await wait_until(
+        lambda: _true([r for r in receiver.at("/failing", status=200) if r.event["subject"] == org_id]),
+        within=30,
+    )
 
 
 async def test_a_delivery_retried_past_its_time_is_dead_and_the_next_one_goes(
@@ -244,17 +248,20 @@ async def test_a_delivery_retried_past_its_time_is_dead_and_the_next_one_goes(
     await wait_until(lambda: _true(receiver.at("/dead", status=500)), within=30)
     # The delivery was recorded longer ago than deliveries are retried (an hour in this test).
     await admin_conn.execute(
-        "UPDATE webhook_deliveries SET created_at = now() - interval '2 hours' WHERE endpoint_id = $1",
+        "UPDATE webhook_deliveries SET created_at = now() - interval '2 hours'"
+        " WHERE endpoint_id = $1 AND envelope->>'subject' = $2",
         uuid.UUID(endpoint_id),
+        org_id,
     )
     await rename_org(gql, org_id, "Dead second")
     found = await eventually(
-        lambda: deliveries(gql, endpoint_id),
+        lambda: deliveries(gql, endpoint_id, org_id),
         lambda ds: sorted(d["status"] for d in ds) == ["DEAD", "SUCCEEDED"],
         within=30,
     )
     assert len(found) == 2
-    assert [r.event["data"]["name"] for r in receiver.at("/dead", status=200)] == ["Dead second"]
+    sent = [r.event["data"]["name"] for r in receiver.at("/dead", status=200) if r.event["subject"] == org_id]
+    assert sent == ["Dead second"]
 
 
 async def test_redeliver_one_delivery_or_a_time_range(
@@ -266,9 +273,9 @@ async def test_redeliver_one_delivery_or_a_time_range(
     started = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
     orgs = [await new_org(gql, f"Again {n} {uuid.uuid4().hex[:6]}") for n in range(2)]
     done = await eventually(
-        lambda: deliveries(gql, endpoint_id),
+        lambda: deliveries(gql, endpoint_id, orgs[0]),
         lambda ds: (
-            sum(d["status"] == "SUCCEEDED" and d["eventType"] == "organization.created.v1" for d in ds) >= 2
+            sum(d["status"] == "SUCCEEDED" and d["eventType"] == "organization.created.v1" for d in ds) >= 1
         ),
         within=30,
     )
@@ -406,8 +413,12 @@ async def test_at_send_time_the_address_is_checked_again_and_redirects_are_not_f
         Answer(200, body_bytes=10 << 20),
     )
     await rename_org(gql, org_id, "Moved once")
+
+    def mine() -> list[Received]:
+        return [r for r in receiver.at("/moved") if r.event.get("subject") == org_id]
+
     found = await eventually(
-        lambda: deliveries(gql, endpoint_id),
+        lambda: deliveries(gql, endpoint_id, org_id),
         lambda ds: bool(ds) and ds[0]["status"] == "SUCCEEDED",
         within=30,
     )
@@ -419,16 +430,16 @@ async def test_at_send_time_the_address_is_checked_again_and_redirects_are_not_f
     # The tenant stops allowing private addresses: the next send is refused before connecting.
     await loopback_allowed(gql, allowed=False)
     try:
-        before = len(receiver.at("/moved"))
+        before = len(mine())
         await rename_org(gql, org_id, "Moved twice")
         found = await eventually(
-            lambda: deliveries(gql, endpoint_id),
+            lambda: deliveries(gql, endpoint_id, org_id),
             lambda ds: len(ds) == 2 and ds[0]["attempts"] >= 1,
             within=30,
         )
         assert "non-public" in found[0]["log"][0]["error"]
-        assert len(receiver.at("/moved")) == before
+        assert len(mine()) == before
     finally:
         await loopback_allowed(gql)
-    await wait_until(lambda: _true(len(receiver.at("/moved")) == before + 1), within=30)
-    assert orjson.loads(receiver.at("/moved")[-1].body)["data"]["name"] == "Moved twice"
+    await wait_until(lambda: _true(len(mine()) == before + 1), within=30)
+    assert orjson.loads(mine()[-1].body)["data"]["name"] == "Moved twice"

@@ -32,7 +32,7 @@ DELIVERIES = """
 query ($id: ID!) {
   webhookDeliveries(endpointId: $id, first: 100) {
     totalCount
-    edges { node { id eventId eventType status attempts lastResponseCode
+    edges { node { id eventId eventType subject status attempts lastResponseCode
                    log { attempt responseCode durationMs error request } } }
   }
 }
@@ -94,7 +94,12 @@ async def rename_org(gql: GraphQLClient, org_id: str, name: str) -> None:
     assert "errors" not in body, body
 
 
-async def deliveries(gql: GraphQLClient, endpoint_id: str) -> list[dict[str, Any]]:
+async def deliveries(
+    gql: GraphQLClient, endpoint_id: str, subject: str | None = None
+) -> list[dict[str, Any]]:
+    """An endpoint's deliveries, newest first; of one subject only when given (events of other
+    tests may reach an endpoint too: the consumer group reads the broker from the start)."""
     body: dict[str, Any] = await gql(DELIVERIES, {"id": endpoint_id}, login=ADMIN)
     assert "errors" not in body, body
-    return [e["node"] for e in body["data"]["webhookDeliveries"]["edges"]]
+    found = [e["node"] for e in body["data"]["webhookDeliveries"]["edges"]]
+    return [d for d in found if subject is None or d["subject"] == subject]

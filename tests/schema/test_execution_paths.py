@@ -68,10 +68,10 @@ FEATURE_CASES = [
 ]
 
 FRESH = re.compile(
-    r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|alk_[A-Za-z0-9_-]+|\b[0-9a-f]{12}\b"
+    r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|alk_[A-Za-z0-9_-]+|whsec_[A-Za-z0-9+/=]+|\b[0-9a-f]{12}\b"
     r"|[A-Za-z0-9_-]{43}(?=\.ics\b)"
 )
-"""What a mutation makes anew on each run: row ids, an API key's prefix and secret, and a
+"""What a mutation makes anew on each run: row ids, an API key's prefix and secret, a webhook secret, and a
 calendar feed's secret in its URL."""
 
 

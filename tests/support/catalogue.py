@@ -4,6 +4,7 @@ a table a new domain adds is covered the day its migration lands."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import uuid
 from dataclasses import dataclass
@@ -179,7 +180,7 @@ def plain_value(column: Column) -> Any:
         "jsonb": {},
         "json": {},
         "bytea": b"\x00",
-        "text[]": [],
+        "text[]": ["rls"],  # one element: a list may have to hold at least one
     }
     if column.type not in by_type:
         raise AssertionError(f"no value for column {column.name} of type {column.type}")
@@ -192,7 +193,7 @@ async def minimal_row(
     """Values for a new row of ``table`` in the tenant, derived from the catalogue.
 
     Defaults stay defaults and nullable columns stay null. Foreign keys take the tenant's own
-    rows. Each unique index gets one fresh column: a free one gets a new value; otherwise a
+    rows (one is made when the tenant has none). Each unique index gets one fresh column: a free one gets a new value; otherwise a
     referenced row is made for it. Any other required column takes its value from one of the
     tenant's existing rows (so CHECK constraints hold); when the tenant has none, the first
     value a CHECK lists for it, or a plain value of its type. A reference to an account that
@@ -236,13 +237,7 @@ async def minimal_row(
             continue  # a column left null satisfies the key (MATCH SIMPLE)
         found: asyncpg.Record | dict[str, Any] | None
         if key in new_targets:
-            made = await minimal_row(owner, key.table, tenant_id)
-            found = await owner.fetchrow(
-                f"INSERT INTO {key.table} ({', '.join(made)})"
-                f" VALUES ({', '.join(f'${n}' for n in range(1, len(made) + 1))})"
-                f" RETURNING {', '.join(key.referenced)}",
-                *made.values(),
-            )
+            found = await _new_referenced_row(owner, key, tenant_id)
         elif actor is not None and key.table == "accounts" and key.referenced == ("id",):
             found = {"id": actor}
         elif _shape_agrees(shape, key, values):
@@ -250,7 +245,10 @@ async def minimal_row(
             assert shape is not None
             found = {ref: shape[column] for column, ref in zip(key.columns, key.referenced, strict=True)}
         else:
-            found = await _referenced_row(owner, key, values, tenant_id)
+            # A table no demo data fills (a delivery log, say) gets a row made for it.
+            found = await _referenced_row(owner, key, values, tenant_id) or await _new_referenced_row(
+                owner, key, tenant_id
+            )
         assert found is not None, f"{table}: no row of {key.table} in the tenant to refer to"
         for column, ref in zip(key.columns, key.referenced, strict=True):
             values[column] = found[ref]
@@ -275,6 +273,18 @@ def _shape_agrees(shape: asyncpg.Record | None, key: ForeignKey, values: dict[st
     return all(
         shape[column] is not None and (column not in values or values[column] == shape[column])
         for column in key.columns
+    )
+
+
+async def _new_referenced_row(owner: asyncpg.Connection, key: ForeignKey, tenant_id: uuid.UUID) -> Any:
+    made = await minimal_row(owner, key.table, tenant_id)
+    # The owner's connection has no JSON codec: a JSON value goes as its text.
+    values = [json.dumps(v) if isinstance(v, dict) else v for v in made.values()]
+    return await owner.fetchrow(
+        f"INSERT INTO {key.table} ({', '.join(made)})"
+        f" VALUES ({', '.join(f'${n}' for n in range(1, len(made) + 1))})"
+        f" RETURNING {', '.join(key.referenced)}",
+        *values,
     )
 
 
