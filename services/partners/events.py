@@ -90,6 +90,29 @@ class WebhookEndpointDisabled(WebhookEndpointEvent, change="disabled"):
     reason: str
 
 
+@dataclass(frozen=True, kw_only=True)
+class WebhookSettingsEvent(DomainEvent, aggregate="webhook_settings"):
+    """The tenant's webhook rules (allowing private addresses opens a way inward): admins only."""
+
+    source: ClassVar[str] = "alliance/partners"
+    read_permission: ClassVar[Permission] = ("apikey", "manage")
+    subject_field: ClassVar[str] = "scope"
+
+    scope: str  # always "tenant": one set of rules per tenant
+    allow_private_addresses: bool
+    require_https: bool
+
+    def audience(self) -> Audience:
+        return Audience(
+            permission=self.read_permission, partners=False, actor_permission=self.actor_permission
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class WebhookSettingsChanged(WebhookSettingsEvent, change="changed"):
+    pass
+
+
 EVENTS: tuple[type[DomainEvent], ...] = (
     PersistedOperationRegistered,
     PartnerLimitsChanged,
@@ -97,4 +120,5 @@ EVENTS: tuple[type[DomainEvent], ...] = (
     WebhookSecretRotated,
     WebhookEndpointEnabled,
     WebhookEndpointDisabled,
+    WebhookSettingsChanged,
 )

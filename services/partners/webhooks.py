@@ -22,6 +22,7 @@ from services.partners.events import (
     WebhookEndpointEvent,
     WebhookEndpointRegistered,
     WebhookSecretRotated,
+    WebhookSettingsChanged,
 )
 from services.partners.webhook_models import (
     ATTEMPT_COLUMNS,
@@ -51,7 +52,8 @@ async def url_rules(conn: asyncpg.Connection) -> UrlRules:
 
 
 async def set_url_rules(conn: asyncpg.Connection, *, actor: Actor, rules: UrlRules) -> UrlRules:
-    """Set the tenant's webhook rules (allowing private addresses is an explicit choice)."""
+    """Set the tenant's webhook rules (allowing private addresses is an explicit choice, audited)."""
+    before = await url_rules(conn)
     row = await CONSTRAINTS.fetchrow(
         conn,
         "INSERT INTO webhook_settings (tenant_id, allow_private_addresses, require_https) VALUES ($1, $2, $3)"
@@ -60,7 +62,22 @@ async def set_url_rules(conn: asyncpg.Connection, *, actor: Actor, rules: UrlRul
         rules.allow_private_addresses,
         rules.require_https,
     )
-    return from_record(UrlRules, row)
+    after = from_record(UrlRules, row)
+    await record_change(
+        conn,
+        actor,
+        WebhookSettingsChanged(
+            scope="tenant",
+            allow_private_addresses=after.allow_private_addresses,
+            require_https=after.require_https,
+        ),
+        before={
+            "allowPrivateAddresses": before.allow_private_addresses,
+            "requireHttps": before.require_https,
+        },
+        after={"allowPrivateAddresses": after.allow_private_addresses, "requireHttps": after.require_https},
+    )
+    return after
 
 
 def checked_patterns(patterns: list[str]) -> list[str]:

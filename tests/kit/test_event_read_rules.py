@@ -143,6 +143,7 @@ def _cases(orgs: dict[str, uuid.UUID]) -> list[tuple[DomainEvent, frozenset[str]
             "contribution": NOT_PARTNERS,
             "evaluation": NOT_PARTNERS,
             "webhook_endpoint": frozenset({"alliance_admin"}),  # webhookEndpoints: apikey manage
+            "webhook_settings": frozenset({"alliance_admin"}),  # webhookSettings: apikey manage
         }.get(cls.aggregate)
         assert expected is not None, f"write down who may read {cls.aggregate} events by query"
         cases.append((sample(cls), expected))

@@ -443,3 +443,19 @@ async def test_at_send_time_the_address_is_checked_again_and_redirects_are_not_f
         await loopback_allowed(gql)
     await wait_until(lambda: _true(len(mine()) == before + 1), within=30)
     assert orjson.loads(mine()[-1].body)["data"]["name"] == "Moved twice"
+
+
+async def test_changing_the_webhook_rules_is_audited(
+    gql: GraphQLClient, admin_conn: asyncpg.Connection
+) -> None:
+    await loopback_allowed(gql, allowed=True)
+    await loopback_allowed(gql, allowed=False, https=True)
+    try:
+        row = await admin_conn.fetchrow(
+            "SELECT actor_login, changes FROM audit_log WHERE action = 'webhook_settings.changed' ORDER BY id DESC LIMIT 1"
+        )
+    finally:
+        await loopback_allowed(gql)
+    assert row is not None
+    assert row["actor_login"] == ADMIN
+    assert "allowPrivateAddresses" in str(row["changes"])
