@@ -142,10 +142,18 @@ class WebhookSender:
     async def _deliver_one(self, delivery_id: uuid.UUID, tenant_id: uuid.UUID) -> None:
         async with self._tenant(tenant_id) as conn:
             head = await conn.fetchrow(_HEAD, delivery_id)
-            if head is None:
-                return
             rules = await url_rules(conn)
-            if not await self._key_may_read(conn, head):
+        if head is None:
+            return
+        # Outside any transaction: a role reload takes a connection of its own, and a send
+        # holding one while waiting for another could starve a small pool.
+        roles = (
+            await self._authorizer.roles_of(self._pool, head["account_id"], tenant_id)
+            if head["revoked_at"] is None
+            else frozenset[str]()
+        )
+        async with self._tenant(tenant_id) as conn:
+            if not await self._key_may_read(conn, head, roles):
                 await conn.execute(
                     "UPDATE webhook_deliveries SET status = 'WITHHELD', finished_at = now(),"
                     " leased_until = NULL"
@@ -199,8 +207,10 @@ class WebhookSender:
                         break
                 return response.status_code
 
-    async def _key_may_read(self, conn: asyncpg.Connection, head: asyncpg.Record) -> bool:
-        if head["revoked_at"] is not None:
+    async def _key_may_read(
+        self, conn: asyncpg.Connection, head: asyncpg.Record, roles: frozenset[str]
+    ) -> bool:
+        if head["revoked_at"] is not None or not roles:
             return False
         try:
             event = self._catalog.decode(Envelope.from_dict(head["envelope"]))
@@ -209,9 +219,6 @@ class WebhookSender:
         if event is None:
             return False  # a type without a read rule is never pushed
         account_id, tenant_id = head["account_id"], head["tenant_id"]
-        roles = await self._authorizer.roles_of(self._pool, account_id, tenant_id)
-        if not roles:
-            return False
         principal = Principal(
             account_id=account_id,
             login="",

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pytest
 
@@ -36,17 +37,21 @@ class Webhooks:
     sender: WebhookSender
 
 
-@pytest.fixture(scope="module")
-async def webhooks(settings: Settings, server: object) -> AsyncIterator[Webhooks]:
-    """The receiver, the ``webhooks`` consumer group and one sender, for a test module."""
+@contextlib.asynccontextmanager
+async def running_webhooks(
+    settings: Settings, *, pool_size: int | None = None, role_cache_ttl_seconds: int = 1
+) -> AsyncIterator[Webhooks]:
+    """The receiver, the ``webhooks`` consumer group and one sender (with a pool of its own)."""
     receiver = Receiver()
     await receiver.start()
     platform = Platform.default()
+    if pool_size is not None:
+        settings = replace(settings, db_pool_min=1, db_pool_max=pool_size)
     pool = await create_pool(settings)
     sender = WebhookSender(
         pool=pool,
         catalog=platform.catalog,
-        authorizer=Authorizer(role_cache_ttl_seconds=1),
+        authorizer=Authorizer(role_cache_ttl_seconds=role_cache_ttl_seconds),
         config=TEST_CONFIG,
     )
     stop = asyncio.Event()
@@ -54,9 +59,18 @@ async def webhooks(settings: Settings, server: object) -> AsyncIterator[Webhooks
         asyncio.create_task(run_workers(settings, platform.registry(), ["webhooks"], stop)),
         asyncio.create_task(sender.run(stop)),
     ]
-    yield Webhooks(receiver, sender)
-    stop.set()
-    await asyncio.gather(*tasks)
-    await sender.close()
-    await pool.close()
-    await receiver.stop()
+    try:
+        yield Webhooks(receiver, sender)
+    finally:
+        stop.set()
+        await asyncio.gather(*tasks)
+        await sender.close()
+        await pool.close()
+        await receiver.stop()
+
+
+@pytest.fixture(scope="module")
+async def webhooks(settings: Settings, server: object) -> AsyncIterator[Webhooks]:
+    """Webhooks running for a test module."""
+    async with running_webhooks(settings) as running:
+        yield running
