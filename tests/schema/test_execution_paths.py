@@ -71,8 +71,8 @@ FRESH = re.compile(
     r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|alk_[A-Za-z0-9_-]+|whsec_[A-Za-z0-9+/=]+|\b[0-9a-f]{12}\b"
     r"|[A-Za-z0-9_-]{43}(?=\.ics\b)"
 )
-"""What a mutation makes anew on each run: row ids, an API key's prefix and secret, a webhook secret, and a
-calendar feed's secret in its URL."""
+"""What a mutation makes anew on each run: row ids, an API key's prefix and secret, a webhook
+secret, and a calendar feed's secret in its URL."""
 
 
 def _features(schema: GraphQLSchema, query: str) -> set[str]:
