@@ -13,11 +13,11 @@ from services.cobuilding.events import ContributionRecorded
 from services.cobuilding.models import CONSTRAINTS, DEFAULT_UNITS, Contribution, ContributionKind, Side
 from services.cobuilding.projects import exact_amount
 from services.cobuilding.reads import CONTRIBUTION_COLUMNS, get_agreement, get_project
-from services.core.errors import BadUserInput
+from services.core.errors import BadUserInput, Forbidden
 from services.core.principal import Principal
 from services.core.records import from_record
 from services.core.validation import optional_text
-from services.directory.reads import managed_subtree
+from services.directory.reads import managed_subtree, may_manage
 from services.events.changes import record_change
 
 
@@ -49,6 +49,10 @@ async def record_contribution(
     }
     if organization_id not in taking_part and organization_id not in enterprise_side:
         raise BadUserInput("organizationId takes no part in this project", field="organizationId")
+    # Being a party's admin lets one run the project, not put the other party's name to an entry:
+    # the figures sum contributions by side and the sides evaluate each other by them.
+    if not await may_manage(conn, actor, organization_id):
+        raise Forbidden("you record contributions of the organisations you administer only")
     amount = exact_amount(amount, field="amount", allow_negative=True)
     if amount == 0:
         raise BadUserInput("amount must not be zero", field="amount")

@@ -292,3 +292,121 @@ async def test_role_by_detail_query(world: World, role: str) -> None:
         else:
             assert error_code(body) == "NOT_FOUND", body
             assert projects["data"]["cobuildingProjects"]["edges"] == []  # type: ignore[index]
+
+
+async def _other_tenant_project(world: World) -> tuple[str, str]:
+    """A signed agreement and a project in tenant `other`, made there through HTTP."""
+    gql, cob = world.gql, world.cob
+    given = draft_input(
+        cob, enterpriseOrganizationId=cob["other:SOE"], localOrganizationId=cob["other:STREET_COMMITTEE"]
+    )
+    body = await gql(DRAFT, {"input": given}, login="alliance-admin", tenant="other")
+    agreement_id = str(body["data"]["draftCobuildingAgreement"]["agreement"]["id"])  # type: ignore[index]
+    # One account signs one side: the SOE's admin (who holds a role in `other` too) and the alliance admin.
+    for login, side in (("soe-admin", {}), ("alliance-admin", {"side": "LOCAL"})):
+        signed = await gql(SIGN, {"input": {"id": agreement_id, **side}}, login=login, tenant="other")
+        assert "errors" not in signed, signed
+    year = dt.date.today().year
+    body = await gql(
+        PROJECT,
+        {
+            "input": {
+                "agreementId": agreement_id,
+                "dimensionCode": "ACTIVITIES",
+                "title": "滨江项目",
+                "leadOrganizationId": cob["other:SOE"],
+                "startDate": f"{year}-01-15",
+                "endDate": f"{year}-12-15",
+            }
+        },
+        login="alliance-admin",
+        tenant="other",
+    )
+    return agreement_id, str(body["data"]["createCobuildingProject"]["project"]["id"])  # type: ignore[index]
+
+
+async def test_another_tenants_ids_answer_not_found(world: World, writes_nothing: WritesNothing) -> None:
+    agreement, project = await _other_tenant_project(world)
+    today = dt.date.today()
+    cases = [
+        (REVISE, {"id": agreement, "title": "越界修订"}),
+        (SIGN, {"id": agreement, "side": "LOCAL"}),
+        (TERMINATE, {"id": agreement, "reason": "越界终止"}),
+        (
+            PROJECT,
+            {
+                "agreementId": agreement,
+                "dimensionCode": "ACTIVITIES",
+                "title": "越界项目",
+                "leadOrganizationId": world.cob["demo:SOE"],
+                "startDate": f"{today.year}-03-01",
+                "endDate": f"{today.year}-04-01",
+            },
+        ),
+        (STATUS, {"id": project, "status": "RUNNING"}),
+        (
+            MILESTONE,
+            {
+                "projectId": project,
+                "title": "越界节点",
+                "dueDate": f"{today.year}-06-30",
+                "responsibleOrganizationId": world.cob["demo:SOE"],
+            },
+        ),
+        (
+            CONTRIBUTE,
+            {
+                "projectId": project,
+                "organizationId": world.cob["demo:SOE"],
+                "kind": "VOLUNTEER_HOURS",
+                "amount": "1",
+                "date": today.isoformat(),
+            },
+        ),
+        (
+            EVALUATE,
+            {
+                "agreementId": agreement,
+                "scores": [{"dimensionCode": "ACTIVITIES", "score": 3}],
+                "side": "LOCAL",
+            },
+        ),
+    ]
+    # The alliance admin of `demo`, and the SOE admin who holds a role in `other` too but acts in `demo`.
+    for role in ("alliance-admin", "soe-admin", "auditor"):
+        for document, given in cases:
+            async with writes_nothing():
+                body = await world.call(role, document, {"input": given})
+                expected = "NOT_FOUND" if role in PARTY_ADMINS else "FORBIDDEN"
+                assert error_code(body) == expected, (role, document, body)
+        for document in (DETAIL, PROJECTS):
+            body = await world.call(role, document, {"id": agreement})
+            if document == DETAIL:
+                assert error_code(body) == "NOT_FOUND", body
+            else:
+                assert body["data"]["cobuildingProjects"]["edges"] == [], body  # type: ignore[index]
+
+
+async def test_a_party_admin_records_contributions_of_its_own_side_only(
+    world: World, writes_nothing: WritesNothing
+) -> None:
+    _, project = await world.project()
+    given = {
+        "projectId": project,
+        "kind": "SERVICE",
+        "amount": "2",
+        "date": dt.date.today().isoformat(),
+    }
+    # The SOE's admin cannot put the street's name to a contribution, nor the street's admin the SOE's.
+    for role, organization in (("soe-admin", "demo:STREET_COMMITTEE"), ("street-admin", "demo:SOE")):
+        async with writes_nothing():
+            body = await world.call(
+                role, CONTRIBUTE, {"input": {**given, "organizationId": world.cob[organization]}}
+            )
+            assert error_code(body) == "FORBIDDEN", (role, body)
+    # The alliance admin records for either side.
+    for organization in ("demo:STREET_COMMITTEE", "demo:SOE"):
+        body = await world.call(
+            "alliance-admin", CONTRIBUTE, {"input": {**given, "organizationId": world.cob[organization]}}
+        )
+        assert "errors" not in body, body
