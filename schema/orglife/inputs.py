@@ -56,6 +56,19 @@ class UpdateMemberInput:
     phone: str | None = None
 
 
+@strawberry.input(description="Link a member record to a login of this district (党员账号关联).")
+class LinkMemberAccountInput:
+    member_id: strawberry.ID
+    login: str = strawberry.field(
+        description="A login of this district (登录名); it reads the record as its own."
+    )
+
+
+@strawberry.input(description="Unlink a member record from its login (解除党员账号关联).")
+class UnlinkMemberAccountInput:
+    member_id: strawberry.ID
+
+
 @strawberry.input(description="Decline or accept political-birthday notices (政治生日退订).")
 class SetPoliticalBirthdayOptOutInput:
     member_id: strawberry.ID

@@ -92,6 +92,9 @@ class Member:
         description="Declines political-birthday notices (退订政治生日)."
     )
     left_on: dt.date | None = strawberry.field(description="Moved to another district on (转出日期).")
+    account_linked: bool = strawberry.field(
+        description="A login reads this record as its own (已关联账号); which login is not shown."
+    )
 
     @classmethod
     def from_model(cls, m: models.Member) -> Member:
@@ -105,6 +108,7 @@ class Member:
             phone=m.phone,
             political_birthday_opt_out=m.birthday_opt_out,
             left_on=m.left_on,
+            account_linked=m.account_id is not None,
         )
 
     @strawberry.field(description="The current branch (所在支部).")

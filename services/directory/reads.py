@@ -15,13 +15,14 @@ import asyncpg
 from services.core.principal import Principal
 from services.directory.models import Organization, Role
 from services.directory.organizations import joined_columns, joined_organization, may_manage
-from services.directory.roles import roles_of_account
+from services.directory.roles import account_for_login, roles_of_account
 from services.events.types import Permission
 from services.events.visibility import Reader
 
 __all__ = [
     "Organization",
     "Role",
+    "account_of_login",
     "api_key_is_active",
     "event_reader",
     "joined_columns",
@@ -76,3 +77,11 @@ async def api_key_is_active(conn: asyncpg.Connection, *, key_id: uuid.UUID) -> b
         "SELECT 1 FROM api_keys WHERE id = $1 AND tenant_id = app_tenant() AND revoked_at IS NULL", key_id
     )
     return found is not None
+
+
+async def account_of_login(conn: asyncpg.Connection, *, tenant_id: uuid.UUID, login: str) -> uuid.UUID:
+    """The account ``login`` names in a tenant (at home there or holding a role there).
+
+    Unknown logins and logins of other alliances answer the same NotFound, so nothing leaks.
+    """
+    return await account_for_login(conn, tenant_id=tenant_id, login=login, create=False)

@@ -51,6 +51,20 @@ class MemberUpdated(MemberEvent, change="updated"):
 
 
 @dataclass(frozen=True, kw_only=True)
+class MemberAccountLinked(MemberEvent, change="account_linked"):
+    """A login now reads this member record as its own (the account id, never the login)."""
+
+    account_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberAccountUnlinked(MemberEvent, change="account_unlinked"):
+    """The login that read this record as its own no longer does."""
+
+    account_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class MemberPoliticalBirthday(MemberEvent, change="political_birthday"):
     """政治生日: the anniversary of joining the Party, once per member and year."""
 
@@ -301,6 +315,8 @@ class SiteMarked(SiteEvent, change="marked"):
 EVENTS: tuple[type[DomainEvent], ...] = (
     MemberRegistered,
     MemberUpdated,
+    MemberAccountLinked,
+    MemberAccountUnlinked,
     MemberPoliticalBirthday,
     TransferRequested,
     TransferApprovedOut,

@@ -50,6 +50,7 @@ def audit_view(member: Member) -> dict[str, Any]:
         "fullMemberOn": member.full_member_on.isoformat() if member.full_member_on else None,
         "phone": "(set)" if member.phone else None,
         "birthdayOptOut": member.birthday_opt_out,
+        "accountId": str(member.account_id) if member.account_id else None,
     }
 
 

@@ -1,15 +1,21 @@
-"""Mutations of members (党员): register, update, political-birthday opt-out."""
+"""Mutations of members (党员): register, update, link to a login, political-birthday opt-out."""
 
 from __future__ import annotations
 
 import strawberry
 
 from schema.context import Info
-from schema.orglife.inputs import RegisterMemberInput, SetPoliticalBirthdayOptOutInput, UpdateMemberInput
+from schema.orglife.inputs import (
+    LinkMemberAccountInput,
+    RegisterMemberInput,
+    SetPoliticalBirthdayOptOutInput,
+    UnlinkMemberAccountInput,
+    UpdateMemberInput,
+)
 from schema.orglife.types import Member
 from schema.pagination import parse_id
 from schema.permissions import requires
-from services.orglife import members
+from services.orglife import member_accounts, members
 
 
 @strawberry.type
@@ -54,6 +60,32 @@ class MemberMutation:
         async with info.context.db() as conn:
             found = await members.update_member(
                 conn, actor=info.context.principal, member_id=parse_id(input.id), data=data
+            )
+        return MemberPayload(member=Member.from_model(found))
+
+    @strawberry.mutation(
+        description="Link a member record to a login of this district, so the member reads it as"
+        " their own (党员账号关联).",
+        extensions=requires("member", "write"),
+    )
+    async def link_member_account(self, info: Info, input: LinkMemberAccountInput) -> MemberPayload:
+        async with info.context.db() as conn:
+            found = await member_accounts.link_member_account(
+                conn,
+                actor=info.context.principal,
+                member_id=parse_id(input.member_id, "memberId"),
+                login=input.login,
+            )
+        return MemberPayload(member=Member.from_model(found))
+
+    @strawberry.mutation(
+        description="Unlink a member record from its login (解除党员账号关联).",
+        extensions=requires("member", "write"),
+    )
+    async def unlink_member_account(self, info: Info, input: UnlinkMemberAccountInput) -> MemberPayload:
+        async with info.context.db() as conn:
+            found = await member_accounts.unlink_member_account(
+                conn, actor=info.context.principal, member_id=parse_id(input.member_id, "memberId")
             )
         return MemberPayload(member=Member.from_model(found))
 
