@@ -4,27 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Awaitable, Callable, Hashable
-from typing import Any, TypeVar
+from collections.abc import Callable
+from typing import Any
 
 from strawberry.dataloader import DataLoader
 
 from schema.context import Context
+from schema.loading import request_loader
 from services.resources import bookings, catalogue, figures, menu
 from services.resources.models import Booking, MenuItem, Resource, Utilization
 
-K = TypeVar("K", bound=Hashable)
-V = TypeVar("V")
-
 UpcomingKey = tuple[uuid.UUID, int]
 UtilizationKey = tuple[uuid.UUID, dt.datetime, dt.datetime]
-
-
-def _cached(context: Context, name: str, load: Callable[[list[K]], Awaitable[list[V]]]) -> DataLoader[K, V]:
-    if name not in context.loaders:
-        context.loaders[name] = DataLoader(load_fn=load)
-    loader: DataLoader[K, V] = context.loaders[name]
-    return loader
 
 
 def resource_loader(context: Context) -> DataLoader[uuid.UUID, Resource | None]:
@@ -35,7 +26,7 @@ def resource_loader(context: Context) -> DataLoader[uuid.UUID, Resource | None]:
             found = await catalogue.resources_by_id(conn, actor=context.principal, ids=list(ids))
         return [found.get(i) for i in ids]
 
-    return _cached(context, "resource", load)
+    return request_loader(context, "resource", load)
 
 
 def menu_loader(context: Context) -> DataLoader[uuid.UUID, list[MenuItem]]:
@@ -46,7 +37,7 @@ def menu_loader(context: Context) -> DataLoader[uuid.UUID, list[MenuItem]]:
             found = await menu.menus_of(conn, resource_ids=list(ids))
         return [found[i] for i in ids]
 
-    return _cached(context, "menu", load)
+    return request_loader(context, "menu", load)
 
 
 def menu_item_loader(context: Context) -> DataLoader[uuid.UUID, MenuItem | None]:
@@ -57,7 +48,7 @@ def menu_item_loader(context: Context) -> DataLoader[uuid.UUID, MenuItem | None]
             found = await menu.menu_items_by_id(conn, ids=list(ids))
         return [found.get(i) for i in ids]
 
-    return _cached(context, "menu_item", load)
+    return request_loader(context, "menu_item", load)
 
 
 def booking_loader(context: Context) -> DataLoader[uuid.UUID, Booking | None]:
@@ -68,7 +59,7 @@ def booking_loader(context: Context) -> DataLoader[uuid.UUID, Booking | None]:
             found = await bookings.bookings_by_id(conn, ids=list(ids))
         return [found.get(i) for i in ids]
 
-    return _cached(context, "booking", load)
+    return request_loader(context, "booking", load)
 
 
 def _grouped(keys: list[Any], group_of: Callable[[Any], Any]) -> dict[Any, list[uuid.UUID]]:
@@ -91,7 +82,7 @@ def upcoming_loader(context: Context) -> DataLoader[UpcomingKey, list[Booking]]:
                 found.update({(rid, limit): items for rid, items in per_resource.items()})
         return [found[key] for key in keys]
 
-    return _cached(context, "upcoming", load)
+    return request_loader(context, "upcoming", load)
 
 
 def utilization_loader(context: Context) -> DataLoader[UtilizationKey, Utilization]:
@@ -107,4 +98,4 @@ def utilization_loader(context: Context) -> DataLoader[UtilizationKey, Utilizati
                 found.update({(rid, start, end): use for rid, use in per_resource.items()})
         return [found[key] for key in keys]
 
-    return _cached(context, "utilization", load)
+    return request_loader(context, "utilization", load)
