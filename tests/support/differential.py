@@ -1,0 +1,98 @@
+"""The differential check of compiled reads: each case answered by the interpreter, then by
+the compiled path, for every login; the answers must be the same bytes (or, when the
+interpreter answers with errors, the same data and errors, and not compiled).
+
+Each domain's corpus lives in ``tests/compiled/``; they share the app fixture and ``differ``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import orjson
+from starlette.applications import Starlette
+
+from bench.statements import compiled_reads
+from services.core.settings import Settings
+from services.gateway.app import create_app
+from tests.conftest import Tokens
+
+LOGINS = [
+    ("demo", "alliance-admin"),
+    ("demo", "street-admin"),
+    ("demo", "soe-admin"),
+    ("demo", "member"),
+    ("demo", "auditor"),
+    ("other", "alliance-admin"),
+    ("other", "soe-admin"),
+]
+
+
+@dataclass(frozen=True)
+class Case:
+    query: str
+    variables: dict[str, Any]
+    compiles: bool = True  # the document has a plan (whether this request is answered by it)
+
+
+async def _post(client: httpx.AsyncClient, token: str, case: Case) -> bytes:
+    response = await client.post(
+        "/graphql",
+        json={"query": case.query, "variables": case.variables},
+        headers={"authorization": f"Bearer {token}"},
+    )
+    assert response.status_code in {200, 400}, response.text
+    return response.content
+
+
+def _errors(body: dict[str, Any]) -> list[tuple[Any, ...]]:
+    return [
+        (e.get("message"), (e.get("extensions") or {}).get("code"), e.get("path"))
+        for e in body.get("errors") or []
+    ]
+
+
+async def differ(
+    app: Starlette,
+    tokens: Tokens,
+    cases: list[Case],
+    logins: list[tuple[str, str]] = LOGINS,
+) -> int:
+    """Every case for every login through both paths; how many answers were compiled."""
+    reads = compiled_reads(app)
+    compiled_answers = 0
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        for tenant, login in logins:
+            token = await tokens(login, tenant)
+            for case in cases:
+                reads.enabled = False
+                interpreted = await _post(client, token, case)
+                reads.enabled = True
+                await _post(client, token, case)  # the interpreter answers; the plan is made
+                before = reads.figures.answered
+                compiled = await _post(client, token, case)
+                took_compiled = reads.figures.answered > before
+                compiled_answers += took_compiled
+                expected = orjson.loads(interpreted)
+                where = f"{login}@{tenant}: {case.query[:60]!r} {case.variables}"
+                if "errors" in expected:
+                    got = orjson.loads(compiled)
+                    assert got.get("data") == expected.get("data"), where
+                    assert _errors(got) == _errors(expected), where
+                    assert not took_compiled, where
+                else:
+                    assert compiled == interpreted, where
+                    if case.compiles:
+                        assert took_compiled, f"fell back: {where}"
+    return compiled_answers
+
+
+async def running_app(settings: Settings) -> AsyncIterator[Starlette]:
+    """The gateway app with its lifespan (for a module-scoped fixture)."""
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application
