@@ -32,8 +32,11 @@ run: install
 
 test: install lint typecheck pytest
 
+# Extra pytest arguments, e.g. PYTEST_ARGS=--basetemp=/tmp/pt-mine when checkouts test at once.
+PYTEST_ARGS ?=
+
 pytest: install
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 # Import contracts (layers, independent domains, no cycles): [tool.importlinter] in pyproject.toml.
 lint: install
