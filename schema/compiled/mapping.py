@@ -41,6 +41,7 @@ class Kind(enum.Enum):
     BOOLEAN = "boolean"
     ENUM = "enum"  # stored as the enum member's name
     DATETIME = "datetime"  # timestamptz, as Python's isoformat() in UTC
+    DATE = "date"  # date, as Python's isoformat() (PostgreSQL's JSON writes dates in ISO 8601)
     STRING_LIST = "string_list"  # text[]
 
 
