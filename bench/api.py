@@ -31,7 +31,7 @@ import orjson
 
 from bench.dataset import Dataset, data_dir, ensure_dataset
 from bench.load import Result, Target, fixed_step, run_steps, run_wrk, wrk_available
-from bench.servers import HOST, WORKERS, CpuMeter, Server, servers
+from bench.servers import HOST, WORKERS, CpuMeter, Server, postmaster_pid, servers
 from bench.statements import statements_per_request
 from bench.writes import WriteFlow, check_writes, free_slots, graphql_target, ok_graphql
 from services.core.auth import issue_token
@@ -138,6 +138,16 @@ def _summary(measured: list[Measured], name: str, concurrency: int) -> tuple[flo
     )
 
 
+def _cpu(measured: list[Measured], name: str, concurrency: int) -> tuple[float, float]:
+    """Mean server and PostgreSQL CPU milliseconds per request (per pair for write): unlike
+    the rates, these hardly move when other work shares the machine."""
+    runs = [m for m in measured if m.scenario == name and m.concurrency == concurrency]
+    return (
+        statistics.mean(m.server_cpu_ms for m in runs),
+        statistics.mean(m.database_cpu_ms for m in runs),
+    )
+
+
 def bench(settings: Settings, dataset: Dataset, seconds: float) -> dict[str, object]:
     folder = settings.data_dir
     tenant = dataset.first
@@ -162,8 +172,9 @@ def bench(settings: Settings, dataset: Dataset, seconds: float) -> dict[str, obj
     with servers(settings, tenant, folder) as (platform, baseline):
         _same_page(platform, baseline, read)
         bookings_on_page = _deep_shape(platform, deep)
-        meter = CpuMeter(platform.process.pid)
-        base_meter = CpuMeter(baseline.process.pid)
+        postmaster = postmaster_pid(folder / "pgdata")
+        meter = CpuMeter(platform.process.pid, postmaster)
+        base_meter = CpuMeter(baseline.process.pid, postmaster)
         say(
             f"machine: {os.cpu_count()} cores; {WORKERS} uvicorn workers per server; {seconds:.0f} s per run;"
             f" load generator: {generator} (write: built-in, each approval needs the request's answer)"
@@ -191,11 +202,18 @@ def bench(settings: Settings, dataset: Dataset, seconds: float) -> dict[str, obj
     lost, double = asyncio.run(check_writes(settings.database_url, flow.approved, flow.refused))
     say("")
     say(f"mean of {REPETITIONS} runs (p99: the worse run)")
-    say(f"{'scenario':<9} {'conc':>4} {'mean rate':>10} {'p50 ms':>8} {'p99 ms':>8}")
+    say(
+        f"{'scenario':<9} {'conc':>4} {'mean rate':>10} {'p50 ms':>8} {'p99 ms':>8}"
+        f" {'cpu ms: server':>15} {'postgres':>9}"
+    )
     for concurrency in CONCURRENCIES:
         for name in ("read", "deep", "write", "baseline"):
             rate, p50, p99 = _summary(measured, name, concurrency)
-            say(f"{name:<9} {concurrency:>4} {rate:>10.1f} {p50:>8.2f} {p99:>8.2f}")
+            server_cpu, database_cpu = _cpu(measured, name, concurrency)
+            say(
+                f"{name:<9} {concurrency:>4} {rate:>10.1f} {p50:>8.2f} {p99:>8.2f}"
+                f" {server_cpu:>15.2f} {database_cpu:>9.2f}"
+            )
     for concurrency in CONCURRENCIES:
         base = _summary(measured, "baseline", concurrency)[0]
         say(
@@ -233,6 +251,11 @@ def bench(settings: Settings, dataset: Dataset, seconds: float) -> dict[str, obj
         "cold_compile_ms": {
             name: round(sent.cold_compile_ms, 2) if sent.cold_compile_ms is not None else None
             for name, sent in statements.items()
+        },
+        "cpu_ms_per_unit": {
+            name: {"server": round(server_cpu, 2), "postgres": round(database_cpu, 2)}
+            for name in ("read", "deep", "write", "baseline")
+            for server_cpu, database_cpu in [_cpu(measured, name, 16)]
         },
         "errors": errors,
         "load_generator": generator,

@@ -129,28 +129,37 @@ def _start_platform(env: dict[str, str], folder: Path) -> subprocess.Popen[bytes
 _TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def _cpu_seconds(select: Callable[[int, str, int], bool]) -> float:
-    """CPU time of the processes ``select(pid, name, process_group)`` picks."""
+def _cpu_seconds(select: Callable[[int, int, int], bool]) -> float:
+    """CPU time of the processes ``select(pid, parent, process_group)`` picks."""
     total = 0
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         with contextlib.suppress(OSError, ValueError, IndexError):
             raw = (entry / "stat").read_text()
-            name = raw[raw.index("(") + 1 : raw.rindex(")")]
             fields = raw[raw.rindex(")") + 2 :].split()
-            if select(int(entry.name), name, int(fields[2])):
+            if select(int(entry.name), int(fields[1]), int(fields[2])):
                 total += int(fields[11]) + int(fields[12])
     return total / _TICKS
 
 
+def postmaster_pid(pgdata: Path) -> int:
+    """The embedded PostgreSQL's postmaster (the first line of its ``postmaster.pid``)."""
+    return int((pgdata / "postmaster.pid").read_text().split()[0])
+
+
 @dataclass
 class CpuMeter:
-    """Server and PostgreSQL CPU seconds spent during a run."""
+    """Server and PostgreSQL CPU seconds spent during a run.
+
+    PostgreSQL's are its postmaster's and its backends' only: other servers on a shared
+    machine (test runs, say) are not counted.
+    """
 
     server_group: int
+    postmaster: int
 
     def sample(self) -> tuple[float, float]:
-        server = _cpu_seconds(lambda _pid, _name, group: group == self.server_group)
-        database = _cpu_seconds(lambda _pid, name, _group: name.startswith("postgres"))
+        server = _cpu_seconds(lambda _pid, _parent, group: group == self.server_group)
+        database = _cpu_seconds(lambda pid, parent, _group: self.postmaster in (pid, parent))
         return server, database
