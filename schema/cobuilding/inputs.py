@@ -7,7 +7,8 @@ import decimal
 
 import strawberry
 
-from services.cobuilding import models
+from schema.pagination import parse_id
+from services.cobuilding import models, reads
 
 
 @strawberry.input(description="Filter of cobuildingAgreements (协议筛选).")
@@ -18,6 +19,24 @@ class CobuildingAgreementFilter:
     dimension_code: str | None = None
     search: str | None = strawberry.field(default=None, description="Words of the title (标题检索).")
 
+    def to_filter(self) -> reads.AgreementFilter:
+        """The service's filter (read by the interpreter and the compiled reads alike)."""
+        return reads.AgreementFilter(
+            status=models.AgreementStatus(self.status) if self.status is not None else None,
+            enterprise_org_id=(
+                parse_id(self.enterprise_organization_id, "enterpriseOrganizationId")
+                if self.enterprise_organization_id
+                else None
+            ),
+            local_org_id=(
+                parse_id(self.local_organization_id, "localOrganizationId")
+                if self.local_organization_id
+                else None
+            ),
+            dimension_code=self.dimension_code.strip().upper() if self.dimension_code else None,
+            search=self.search.strip() if self.search and self.search.strip() else None,
+        )
+
 
 @strawberry.input(description="Filter of cobuildingProjects (项目筛选).")
 class CobuildingProjectFilter:
@@ -27,6 +46,17 @@ class CobuildingProjectFilter:
     organization_id: strawberry.ID | None = strawberry.field(
         default=None, description="Lead, participant or party (参与单位)."
     )
+
+    def to_filter(self) -> reads.ProjectFilter:
+        """The service's filter (read by the interpreter and the compiled reads alike)."""
+        return reads.ProjectFilter(
+            agreement_id=parse_id(self.agreement_id, "agreementId") if self.agreement_id else None,
+            dimension_code=self.dimension_code.strip().upper() if self.dimension_code else None,
+            status=models.ProjectStatus(self.status).value if self.status is not None else None,
+            organization_id=parse_id(self.organization_id, "organizationId")
+            if self.organization_id
+            else None,
+        )
 
 
 @strawberry.input

@@ -17,7 +17,7 @@ from schema.context import Info
 from schema.pagination import Connection, Keyset, parse_id, uuid_key
 from schema.permissions import requires
 from services.cobuilding import figures, reads
-from services.cobuilding.access import scope_of
+from services.cobuilding.access import Scope
 from services.core.errors import BadUserInput
 
 AGREEMENTS = Keyset("cobuilding_agreement", uuid_key)
@@ -54,25 +54,14 @@ class CobuildingQuery:
         filter: CobuildingAgreementFilter | None = None,
     ) -> Connection[CobuildingAgreement]:
         args = AGREEMENTS.args(info, first, after)
-        f = filter or CobuildingAgreementFilter()
         async with info.context.db() as conn:
             page = await reads.list_agreements(
                 conn,
-                scope=await scope_of(conn, info.context.principal),
+                scope=Scope.of(info.context.principal),
                 first=args.first,
                 after=args.after,
                 count=args.count,
-                status=f.status,
-                enterprise_org_id=(
-                    parse_id(f.enterprise_organization_id, "enterpriseOrganizationId")
-                    if f.enterprise_organization_id
-                    else None
-                ),
-                local_org_id=parse_id(f.local_organization_id, "localOrganizationId")
-                if f.local_organization_id
-                else None,
-                dimension_code=f.dimension_code.strip().upper() if f.dimension_code else None,
-                search=f.search.strip() if f.search and f.search.strip() else None,
+                filter=(filter or CobuildingAgreementFilter()).to_filter(),
             )
         return AGREEMENTS.connection(page, CobuildingAgreement.from_model)
 
@@ -83,7 +72,7 @@ class CobuildingQuery:
     async def cobuilding_agreement(self, info: Info, id: strawberry.ID) -> CobuildingAgreement:
         async with info.context.db() as conn:
             found = await reads.get_agreement(
-                conn, scope=await scope_of(conn, info.context.principal), agreement_id=parse_id(id)
+                conn, scope=Scope.of(info.context.principal), agreement_id=parse_id(id)
             )
         return CobuildingAgreement.from_model(found)
 
@@ -98,18 +87,14 @@ class CobuildingQuery:
         filter: CobuildingProjectFilter | None = None,
     ) -> Connection[CobuildingProject]:
         args = PROJECTS.args(info, first, after)
-        f = filter or CobuildingProjectFilter()
         async with info.context.db() as conn:
             page = await reads.list_projects(
                 conn,
-                scope=await scope_of(conn, info.context.principal),
+                scope=Scope.of(info.context.principal),
                 first=args.first,
                 after=args.after,
                 count=args.count,
-                agreement_id=parse_id(f.agreement_id, "agreementId") if f.agreement_id else None,
-                dimension_code=f.dimension_code.strip().upper() if f.dimension_code else None,
-                status=f.status.value if f.status else None,
-                organization_id=parse_id(f.organization_id, "organizationId") if f.organization_id else None,
+                filter=(filter or CobuildingProjectFilter()).to_filter(),
             )
         return PROJECTS.connection(page, CobuildingProject.from_model)
 
@@ -127,7 +112,7 @@ class CobuildingQuery:
         async with info.context.db() as conn:
             found = await figures.cobuilding_figures(
                 conn,
-                scope=await scope_of(conn, info.context.principal),
+                scope=Scope.of(info.context.principal),
                 year=year,
                 organization_id=organization,
             )

@@ -19,7 +19,7 @@ from schema.context import Info
 from schema.directory.types import RoleGrant, Viewer
 from schema.permissions import authenticated
 from services.cobuilding import figures, reads
-from services.cobuilding.access import Scope, scope_of
+from services.cobuilding.access import Scope
 from services.core.principal import Principal
 from services.core.tenancy import tenant_transaction
 from services.directory.reads import roles_of_account
@@ -70,11 +70,6 @@ async def _principals(info: Info) -> AsyncIterator[Principal]:
         )
 
 
-def _own(scope: Scope, principal: Principal) -> list[uuid.UUID]:
-    """The caller's own organisations there: those of its roles (and, for an admin, below them)."""
-    return scope.own_org_ids if principal.organization_ids else []
-
-
 @strawberry.type(name="Viewer")
 class CobuildingViewer(Viewer):
     @strawberry.field(
@@ -86,12 +81,17 @@ class CobuildingViewer(Viewer):
         until = dt.date.today() + dt.timedelta(days=DUE_WITHIN_DAYS)
         async for principal in _principals(info):
             async with tenant_transaction(info.context.pool, principal) as conn:
-                scope = await scope_of(conn, principal)
-                own = _own(scope, principal)
-                if not own:
+                # Only agreements where one of its own organisations (or, for an admin, one
+                # below them) is a party; without an organisation there it has none.
+                if not principal.organization_ids:
                     continue
                 page = await reads.list_agreements(
-                    conn, scope=scope, first=100, after=None, count=False, party_org_ids=own
+                    conn,
+                    scope=Scope.of(principal),
+                    first=100,
+                    after=None,
+                    count=False,
+                    filter=reads.AgreementFilter(own_only=True),
                 )
                 due: dict[uuid.UUID, list[Milestone]] = {}
                 if info.context.authorizer.allows(
@@ -132,7 +132,7 @@ class CobuildingViewer(Viewer):
             ):
                 continue
             async with tenant_transaction(info.context.pool, principal) as conn:
-                scope = await scope_of(conn, principal)
+                scope = Scope.of(principal)
                 for organization_id in sorted(principal.organization_ids):
                     parts.append(
                         await figures.cobuilding_figures(

@@ -17,42 +17,55 @@ import asyncpg
 from services.cobuilding.models import Agreement, Side
 from services.core.errors import BadUserInput, Forbidden
 from services.core.principal import Principal
-from services.directory.reads import Role, managed_subtree, may_manage
+from services.directory.reads import Role, may_manage
 
 
 @dataclass(frozen=True, slots=True)
 class Scope:
-    """What a caller may read, as SQL parameters ($1 sees_all, $2 partner, $3 own organisations)."""
+    """What a caller may read, as SQL parameters: $1 sees_all, $2 partner, $3 the organisations
+    of its roles, $4 those it administers (org_admin), whose subtrees it sees as well.
+
+    Made from the principal alone, without a query: the subtree is walked by the SQL itself
+    (``OWN_ORGS``), so the interpreter and the compiled reads bind the same four values.
+    """
 
     sees_all: bool
     partner: bool
-    own_org_ids: list[uuid.UUID]
+    org_ids: list[uuid.UUID]
+    managed_org_ids: list[uuid.UUID]
 
-    def args(self) -> tuple[bool, bool, list[uuid.UUID]]:
-        return (self.sees_all, self.partner, self.own_org_ids)
+    @classmethod
+    def of(cls, actor: Principal) -> Scope:
+        """The caller's read scope in its tenant."""
+        managed = actor.managed_organization_ids if Role.ORG_ADMIN in actor.roles else frozenset()
+        return cls(
+            sees_all=bool({Role.ALLIANCE_ADMIN, Role.AUDITOR} & actor.roles),
+            partner=actor.is_partner,
+            org_ids=sorted(actor.organization_ids),
+            managed_org_ids=sorted(managed),
+        )
 
-    def sees(self, agreement: Agreement) -> bool:
-        if agreement.signed:
-            return True
-        if self.partner:
-            return False
-        return self.sees_all or bool(set(agreement.parties) & set(self.own_org_ids))
-
-
-async def scope_of(conn: asyncpg.Connection, actor: Principal) -> Scope:
-    """The caller's read scope in its tenant."""
-    sees_all = bool({Role.ALLIANCE_ADMIN, Role.AUDITOR} & actor.roles)
-    own = set(actor.organization_ids)
-    if actor.managed_organization_ids and Role.ORG_ADMIN in actor.roles:
-        own |= await managed_subtree(conn, organization_ids=actor.managed_organization_ids)
-    return Scope(sees_all=sees_all, partner=actor.is_partner, own_org_ids=sorted(own))
+    def args(self) -> tuple[bool, bool, list[uuid.UUID], list[uuid.UUID]]:
+        return (self.sees_all, self.partner, self.org_ids, self.managed_org_ids)
 
 
-# Over ``cobuilding_agreements a``; parameters as ``Scope.args``.
-VISIBLE = """
+# The caller's own organisations ($3) and every one below those it administers ($4). An
+# uncorrelated sub-select: PostgreSQL walks the subtree once per statement, not per row.
+OWN_ORGS = """
+($3::uuid[] || ARRAY(
+    WITH RECURSIVE managed (id) AS (
+        SELECT unnest($4::uuid[])
+        UNION
+        SELECT o.id FROM organizations o JOIN managed m ON o.parent_id = m.id
+    )
+    SELECT id FROM managed))
+"""
+
+# Over ``cobuilding_agreements a``; parameters as ``Scope.args``. Signed agreements are seen by
+# every reader; drafts by their parties and those who see every organisation, never partners.
+VISIBLE = f"""
 (a.signed_version IS NOT NULL
- OR (NOT $2::boolean AND ($1::boolean OR a.enterprise_org_id = ANY($3::uuid[])
-                          OR a.local_org_id = ANY($3::uuid[]))))
+ OR (NOT $2::boolean AND ($1::boolean OR ARRAY[a.enterprise_org_id, a.local_org_id] && {OWN_ORGS})))
 """
 
 

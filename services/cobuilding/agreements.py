@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import asyncpg
 import orjson
 
-from services.cobuilding.access import require_party_admin, scope_of
+from services.cobuilding.access import Scope, require_party_admin
 from services.cobuilding.events import AgreementDrafted, AgreementEvent, AgreementRevised
 from services.cobuilding.models import CONSTRAINTS, Agreement, Target
 from services.cobuilding.reads import AGREEMENT_COLUMNS, AGREEMENT_FROM, agreement_from_record, get_agreement
@@ -184,7 +184,7 @@ async def locked_agreement(
     conn: asyncpg.Connection, *, actor: Principal, agreement_id: uuid.UUID
 ) -> Agreement:
     """The agreement, its row locked (signatures and revisions take turns), if the caller sees it."""
-    scope = await scope_of(conn, actor)
+    scope = Scope.of(actor)
     if not await conn.fetchval(
         "SELECT true FROM cobuilding_agreements WHERE id = $1 FOR UPDATE", agreement_id
     ):

@@ -8,7 +8,7 @@ import uuid
 
 import asyncpg
 
-from services.cobuilding.access import require_party_admin, scope_of
+from services.cobuilding.access import Scope, require_party_admin
 from services.cobuilding.events import ContributionRecorded
 from services.cobuilding.models import CONSTRAINTS, DEFAULT_UNITS, Contribution, ContributionKind, Side
 from services.cobuilding.projects import exact_amount
@@ -36,7 +36,7 @@ async def record_contribution(
     date: dt.date,
 ) -> Contribution:
     """Record who put in what for a project, and when; the side follows from the organisation."""
-    scope = await scope_of(conn, actor)
+    scope = Scope.of(actor)
     project = await get_project(conn, scope=scope, project_id=project_id)
     agreement = await get_agreement(conn, scope=scope, agreement_id=project.agreement_id)
     await require_party_admin(conn, actor, agreement, "record its contributions")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from services.cobuilding.access import scope_of, side_to_act_for, sides_managed
+from services.cobuilding.access import Scope, side_to_act_for, sides_managed
 from services.cobuilding.events import EvaluationSubmitted
 from services.cobuilding.models import CONSTRAINTS, Evaluation, Side
 from services.cobuilding.reads import evaluations_of, get_agreement
@@ -36,7 +36,7 @@ async def submit_evaluation(
     side: Side | None = None,
 ) -> Evaluation:
     """One side's scores for a period (a year by default); once submitted it never changes."""
-    scope = await scope_of(conn, actor)
+    scope = Scope.of(actor)
     agreement = await get_agreement(conn, scope=scope, agreement_id=agreement_id)
     sides = await sides_managed(conn, actor, agreement)
     if not sides:

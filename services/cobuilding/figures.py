@@ -79,8 +79,8 @@ class Figures:
 _AGREEMENTS = f"""
 SELECT a.id, ({STATUS_SQL}) AS status {AGREEMENT_FROM}
 WHERE {VISIBLE}
-  AND v.start_date <= make_date($4, 12, 31) AND v.end_date >= make_date($4, 1, 1)
-  AND ($5::uuid IS NULL OR a.enterprise_org_id = $5 OR a.local_org_id = $5)
+  AND v.start_date <= make_date($5, 12, 31) AND v.end_date >= make_date($5, 1, 1)
+  AND ($6::uuid IS NULL OR a.enterprise_org_id = $6 OR a.local_org_id = $6)
 """
 
 
@@ -93,13 +93,13 @@ async def cobuilding_figures(
     # Projects, milestones and contributions of agreements the caller sees (whatever their term).
     under = f"""
     p.agreement_id IN (SELECT a.id {AGREEMENT_FROM} WHERE {VISIBLE}
-                       AND ($5::uuid IS NULL OR a.enterprise_org_id = $5 OR a.local_org_id = $5))
+                       AND ($6::uuid IS NULL OR a.enterprise_org_id = $6 OR a.local_org_id = $6))
     """
     projects = await conn.fetch(
         f"""
         SELECT d.code, p.status, count(*) AS n
         FROM cobuilding_projects p JOIN cobuilding_dimensions d ON d.id = p.dimension_id
-        WHERE {under} AND p.start_date <= make_date($4, 12, 31) AND p.end_date >= make_date($4, 1, 1)
+        WHERE {under} AND p.start_date <= make_date($5, 12, 31) AND p.end_date >= make_date($5, 1, 1)
         GROUP BY d.code, p.status ORDER BY d.code, p.status
         """,
         *args,
@@ -108,7 +108,7 @@ async def cobuilding_figures(
         f"""
         SELECT c.kind, c.side, c.unit, sum(c.amount) AS total, count(*) AS n
         FROM cobuilding_contributions c JOIN cobuilding_projects p ON p.id = c.project_id
-        WHERE {under} AND extract(year FROM c.contributed_on) = $4
+        WHERE {under} AND extract(year FROM c.contributed_on) = $5
         GROUP BY c.kind, c.side, c.unit ORDER BY c.kind, c.side, c.unit
         """,
         *args,
@@ -124,7 +124,7 @@ async def cobuilding_figures(
                count(*) FILTER (WHERE m.completed_at IS NULL AND m.due_date < current_date) AS overdue,
                count(*) FILTER (WHERE m.completed_at IS NULL AND m.due_date >= current_date) AS open
         FROM cobuilding_milestones m JOIN cobuilding_projects p ON p.id = m.project_id
-        WHERE {under} AND extract(year FROM m.due_date) = $4
+        WHERE {under} AND extract(year FROM m.due_date) = $5
         """,
         *args,
     )
@@ -133,11 +133,11 @@ async def cobuilding_figures(
         f"""
         WITH seen AS (
             SELECT a.id {AGREEMENT_FROM} WHERE {VISIBLE}
-               AND ($5::uuid IS NULL OR a.enterprise_org_id = $5 OR a.local_org_id = $5)
+               AND ($6::uuid IS NULL OR a.enterprise_org_id = $6 OR a.local_org_id = $6)
         ), scored AS (
             SELECT e.agreement_id, e.side, s.dimension_id, s.score
             FROM cobuilding_evaluations e JOIN cobuilding_evaluation_scores s ON s.evaluation_id = e.id
-            WHERE e.period = $4 AND e.agreement_id IN (SELECT id FROM seen)
+            WHERE e.period = $5 AND e.agreement_id IN (SELECT id FROM seen)
         )
         SELECT d.code,
                coalesce(sum(x.score) FILTER (WHERE x.side = 'ENTERPRISE'), 0) AS enterprise_sum,

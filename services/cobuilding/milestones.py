@@ -8,7 +8,7 @@ import uuid
 
 import asyncpg
 
-from services.cobuilding.access import require_party_admin, scope_of
+from services.cobuilding.access import Scope, require_party_admin
 from services.cobuilding.events import MilestoneAdded, MilestoneCompleted, MilestoneEvent
 from services.cobuilding.models import CONSTRAINTS, MILESTONE_SOURCE, Milestone
 from services.cobuilding.reads import MILESTONE_COLUMNS, get_agreement, get_project
@@ -42,7 +42,7 @@ async def add_milestone(
 ) -> Milestone:
     """A milestone and its ledger task (source COBUILDING_MILESTONE, keyed by the milestone),
     assigned by the project's lead organisation."""
-    scope = await scope_of(conn, actor)
+    scope = Scope.of(actor)
     project = await get_project(conn, scope=scope, project_id=project_id)
     agreement = await get_agreement(conn, scope=scope, agreement_id=project.agreement_id)
     await require_party_admin(conn, actor, agreement, "plan its milestones")

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import asyncpg
 
-from services.cobuilding.access import require_party_admin, scope_of
+from services.cobuilding.access import Scope, require_party_admin
 from services.cobuilding.events import ProjectCreated, ProjectEvent, ProjectStatusChanged
 from services.cobuilding.models import CONSTRAINTS, MAX_AMOUNT, Project, ProjectStatus
 from services.cobuilding.reads import PROJECT_COLUMNS, PROJECT_FROM, get_agreement, get_project
@@ -77,7 +77,7 @@ async def create_project(
     end_date: dt.date,
 ) -> Project:
     """A PLANNED project; the database refuses one outside the signed term or dimensions."""
-    scope = await scope_of(conn, actor)
+    scope = Scope.of(actor)
     # The agreement's row lock keeps a termination or revision from slipping in between.
     if not await conn.fetchval(
         "SELECT true FROM cobuilding_agreements WHERE id = $1 FOR SHARE", agreement_id
@@ -125,7 +125,7 @@ async def set_project_status(
     conn: asyncpg.Connection, *, actor: Principal, project_id: uuid.UUID, status: ProjectStatus
 ) -> Project:
     """PLANNED → RUNNING → DONE, or DROPPED before it is done."""
-    scope = await scope_of(conn, actor)
+    scope = Scope.of(actor)
     row = await conn.fetchrow(
         f"SELECT {PROJECT_COLUMNS} {PROJECT_FROM} WHERE p.id = $1 FOR UPDATE OF p", project_id
     )

@@ -16,7 +16,7 @@ from typing import Any
 import asyncpg
 import orjson
 
-from services.cobuilding.access import VISIBLE, Scope
+from services.cobuilding.access import OWN_ORGS, VISIBLE, Scope
 from services.cobuilding.models import (
     STATUS_SQL,
     Agreement,
@@ -60,13 +60,60 @@ async def list_dimensions(conn: asyncpg.Connection, *, include_retired: bool = T
     return [from_record(Dimension, row) for row in rows]
 
 
+# One agreement by id ($5) or ids ($5 uuid[]), as far as the scope ($1–$4) sees.
+AGREEMENT_BY_ID_SQL = (
+    f"SELECT {AGREEMENT_COLUMNS} {AGREEMENT_FROM} WHERE a.id = ANY($5::uuid[]) AND {VISIBLE}"
+)
+
+# The filter of the agreements list: the scope ($1–$4), $5 status, $6 enterprise party,
+# $7 local party, $8 only the caller's own agreements (a party is one of its organisations),
+# $9 a dimension code of the shown version, $10 a LIKE pattern of the title.
+_AGREEMENT_WHERE = f"""
+WHERE {VISIBLE}
+AND ($5::text IS NULL OR ({STATUS_SQL}) = $5)
+AND ($6::uuid IS NULL OR a.enterprise_org_id = $6)
+AND ($7::uuid IS NULL OR a.local_org_id = $7)
+AND ($8::boolean IS NOT TRUE OR ARRAY[a.enterprise_org_id, a.local_org_id] && {OWN_ORGS})
+AND ($9::text IS NULL OR EXISTS (
+    SELECT 1 FROM cobuilding_commitments c JOIN cobuilding_dimensions d ON d.id = c.dimension_id
+    WHERE c.agreement_id = a.id AND c.version = v.version AND d.code = $9))
+AND ($10::text IS NULL OR v.title ILIKE '%' || $10 || '%')
+"""
+# A page, newest first ($11 the id after which it starts, $12 its size plus one), and the total.
+AGREEMENTS_PAGE_SQL = (
+    f"SELECT {AGREEMENT_COLUMNS} {AGREEMENT_FROM} {_AGREEMENT_WHERE}"
+    " AND ($11::uuid IS NULL OR a.id < $11) ORDER BY a.id DESC LIMIT $12"
+)
+AGREEMENTS_COUNT_SQL = f"SELECT count(*) {AGREEMENT_FROM} {_AGREEMENT_WHERE}"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class AgreementFilter:
+    status: AgreementStatus | None = None
+    enterprise_org_id: uuid.UUID | None = None
+    local_org_id: uuid.UUID | None = None
+    own_only: bool = False
+    dimension_code: str | None = None
+    search: str | None = None
+
+
+def agreement_filter_params(*, scope: Scope, filter: AgreementFilter) -> list[Any]:
+    """``$1``–``$10`` of ``AGREEMENTS_PAGE_SQL`` and ``AGREEMENTS_COUNT_SQL``."""
+    search = filter.search
+    return [
+        *scope.args(),
+        filter.status.value if filter.status else None,
+        filter.enterprise_org_id,
+        filter.local_org_id,
+        filter.own_only,
+        filter.dimension_code,
+        search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") if search else None,
+    ]
+
+
 async def get_agreement(conn: asyncpg.Connection, *, scope: Scope, agreement_id: uuid.UUID) -> Agreement:
     """One agreement the caller may see; NOT_FOUND otherwise (also for other tenants' ids)."""
-    row = await conn.fetchrow(
-        f"SELECT {AGREEMENT_COLUMNS} {AGREEMENT_FROM} WHERE a.id = $4 AND {VISIBLE}",
-        *scope.args(),
-        agreement_id,
-    )
+    row = await conn.fetchrow(AGREEMENT_BY_ID_SQL, *scope.args(), [agreement_id])
     if row is None:
         raise NotFound("no such agreement", field="id")
     return agreement_from_record(row)
@@ -75,11 +122,7 @@ async def get_agreement(conn: asyncpg.Connection, *, scope: Scope, agreement_id:
 async def agreements_by_id(
     conn: asyncpg.Connection, *, scope: Scope, ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, Agreement]:
-    rows = await conn.fetch(
-        f"SELECT {AGREEMENT_COLUMNS} {AGREEMENT_FROM} WHERE a.id = ANY($4::uuid[]) AND {VISIBLE}",
-        *scope.args(),
-        list(ids),
-    )
+    rows = await conn.fetch(AGREEMENT_BY_ID_SQL, *scope.args(), list(ids))
     return {row["id"]: agreement_from_record(row) for row in rows}
 
 
@@ -90,42 +133,12 @@ async def list_agreements(
     first: int,
     after: uuid.UUID | None,
     count: bool,
-    status: AgreementStatus | None = None,
-    enterprise_org_id: uuid.UUID | None = None,
-    local_org_id: uuid.UUID | None = None,
-    party_org_ids: Sequence[uuid.UUID] | None = None,
-    dimension_code: str | None = None,
-    search: str | None = None,
+    filter: AgreementFilter,
 ) -> Page[Agreement]:
     """Agreements the caller may see, newest first, filtered."""
-    where = f"""
-    {VISIBLE}
-    AND ($4::text IS NULL OR ({STATUS_SQL}) = $4)
-    AND ($5::uuid IS NULL OR a.enterprise_org_id = $5)
-    AND ($6::uuid IS NULL OR a.local_org_id = $6)
-    AND ($7::uuid[] IS NULL OR a.enterprise_org_id = ANY($7) OR a.local_org_id = ANY($7))
-    AND ($8::text IS NULL OR EXISTS (
-        SELECT 1 FROM cobuilding_commitments c JOIN cobuilding_dimensions d ON d.id = c.dimension_id
-        WHERE c.agreement_id = a.id AND c.version = v.version AND d.code = $8))
-    AND ($9::text IS NULL OR v.title ILIKE '%' || $9 || '%')
-    """
-    args: list[Any] = [
-        *scope.args(),
-        status.value if status else None,
-        enterprise_org_id,
-        local_org_id,
-        list(party_org_ids) if party_org_ids is not None else None,
-        dimension_code,
-        search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") if search else None,
-    ]
-    rows = await conn.fetch(
-        f"SELECT {AGREEMENT_COLUMNS} {AGREEMENT_FROM} WHERE {where} AND ($10::uuid IS NULL OR a.id < $10)"
-        " ORDER BY a.id DESC LIMIT $11",
-        *args,
-        after,
-        first + 1,
-    )
-    total = await conn.fetchval(f"SELECT count(*) {AGREEMENT_FROM} WHERE {where}", *args) if count else None
+    args = agreement_filter_params(scope=scope, filter=filter)
+    rows = await conn.fetch(AGREEMENTS_PAGE_SQL, *args, after, first + 1)
+    total = await conn.fetchval(AGREEMENTS_COUNT_SQL, *args) if count else None
     items = [agreement_from_record(row) for row in rows[:first]]
     return Page(items=items, total=int(total or 0), has_next=len(rows) > first)
 
@@ -202,18 +215,48 @@ async def signatures_of(
 
 
 PROJECT_COLUMNS = """
-p.id, p.agreement_id, p.dimension_id, d.code AS dimension_code, p.title, p.lead_org_id, p.participant_org_ids,
-p.budget, p.start_date, p.end_date, p.status, p.created_at
+p.id, p.tenant_id, p.agreement_id, p.dimension_id, d.code AS dimension_code, p.title, p.lead_org_id,
+p.participant_org_ids, p.budget, p.start_date, p.end_date, p.status, p.created_at
 """
 PROJECT_FROM = """
 FROM cobuilding_projects p JOIN cobuilding_dimensions d ON d.id = p.dimension_id
 JOIN cobuilding_agreements a ON a.id = p.agreement_id
 """
 
+# The filter of the projects list: the scope ($1–$4; a project is seen with its agreement),
+# $5 agreement, $6 dimension code, $7 status, $8 an organisation leading, taking part or a party.
+_PROJECT_WHERE = f"""
+WHERE {VISIBLE}
+AND ($5::uuid IS NULL OR p.agreement_id = $5)
+AND ($6::text IS NULL OR d.code = $6)
+AND ($7::text IS NULL OR p.status = $7)
+AND ($8::uuid IS NULL OR p.lead_org_id = $8 OR $8 = ANY(p.participant_org_ids)
+     OR a.enterprise_org_id = $8 OR a.local_org_id = $8)
+"""
+# A page, newest first ($9 the id after which it starts, $10 its size plus one), and the total.
+PROJECTS_PAGE_SQL = (
+    f"SELECT {PROJECT_COLUMNS} {PROJECT_FROM} {_PROJECT_WHERE}"
+    " AND ($9::uuid IS NULL OR p.id < $9) ORDER BY p.id DESC LIMIT $10"
+)
+PROJECTS_COUNT_SQL = f"SELECT count(*) {PROJECT_FROM} {_PROJECT_WHERE}"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ProjectFilter:
+    agreement_id: uuid.UUID | None = None
+    dimension_code: str | None = None
+    status: str | None = None
+    organization_id: uuid.UUID | None = None
+
+
+def project_filter_params(*, scope: Scope, filter: ProjectFilter) -> list[Any]:
+    """``$1``–``$8`` of ``PROJECTS_PAGE_SQL`` and ``PROJECTS_COUNT_SQL``."""
+    return [*scope.args(), filter.agreement_id, filter.dimension_code, filter.status, filter.organization_id]
+
 
 async def get_project(conn: asyncpg.Connection, *, scope: Scope, project_id: uuid.UUID) -> Project:
     row = await conn.fetchrow(
-        f"SELECT {PROJECT_COLUMNS} {PROJECT_FROM} WHERE p.id = $4 AND {VISIBLE}", *scope.args(), project_id
+        f"SELECT {PROJECT_COLUMNS} {PROJECT_FROM} WHERE p.id = $5 AND {VISIBLE}", *scope.args(), project_id
     )
     if row is None:
         raise NotFound("no such project", field="projectId")
@@ -227,28 +270,11 @@ async def list_projects(
     first: int,
     after: uuid.UUID | None,
     count: bool,
-    agreement_id: uuid.UUID | None = None,
-    dimension_code: str | None = None,
-    status: str | None = None,
-    organization_id: uuid.UUID | None = None,
+    filter: ProjectFilter,
 ) -> Page[Project]:
-    where = f"""
-    {VISIBLE}
-    AND ($4::uuid IS NULL OR p.agreement_id = $4)
-    AND ($5::text IS NULL OR d.code = $5)
-    AND ($6::text IS NULL OR p.status = $6)
-    AND ($7::uuid IS NULL OR p.lead_org_id = $7 OR $7 = ANY(p.participant_org_ids)
-         OR a.enterprise_org_id = $7 OR a.local_org_id = $7)
-    """
-    args: list[Any] = [*scope.args(), agreement_id, dimension_code, status, organization_id]
-    rows = await conn.fetch(
-        f"SELECT {PROJECT_COLUMNS} {PROJECT_FROM} WHERE {where} AND ($8::uuid IS NULL OR p.id < $8)"
-        " ORDER BY p.id DESC LIMIT $9",
-        *args,
-        after,
-        first + 1,
-    )
-    total = await conn.fetchval(f"SELECT count(*) {PROJECT_FROM} WHERE {where}", *args) if count else None
+    args = project_filter_params(scope=scope, filter=filter)
+    rows = await conn.fetch(PROJECTS_PAGE_SQL, *args, after, first + 1)
+    total = await conn.fetchval(PROJECTS_COUNT_SQL, *args) if count else None
     return Page(
         items=[from_record(Project, row) for row in rows[:first]],
         total=int(total or 0),
