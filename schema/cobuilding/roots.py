@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from schema.cobuilding.compiled import COMPILED
 from schema.cobuilding.mutations import CobuildingMutation as Mutation
 from schema.cobuilding.queries import CobuildingQuery as Query
 from schema.cobuilding.viewer import CobuildingViewerQuery as QueryRefinement
 
-__all__ = ["Mutation", "Query", "QueryRefinement"]
+__all__ = ["COMPILED", "Mutation", "Query", "QueryRefinement"]

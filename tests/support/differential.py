@@ -7,7 +7,7 @@ Each domain's corpus lives in ``tests/compiled/``; they share the app fixture an
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,11 +38,9 @@ class Case:
     compiles: bool = True  # the document has a plan (whether this request is answered by it)
 
 
-async def _post(client: httpx.AsyncClient, token: str, case: Case) -> bytes:
+async def _post(client: httpx.AsyncClient, headers: dict[str, str], case: Case) -> bytes:
     response = await client.post(
-        "/graphql",
-        json={"query": case.query, "variables": case.variables},
-        headers={"authorization": f"Bearer {token}"},
+        "/graphql", json={"query": case.query, "variables": case.variables}, headers=headers
     )
     assert response.status_code in {200, 400}, response.text
     return response.content
@@ -60,25 +58,33 @@ async def differ(
     tokens: Tokens,
     cases: list[Case],
     logins: list[tuple[str, str]] = LOGINS,
+    api_keys: Sequence[str] = (),
 ) -> int:
-    """Every case for every login through both paths; how many answers were compiled."""
+    """Every case for every login (and partner API key) through both paths; how many answers
+    were compiled."""
     reads = compiled_reads(app)
     compiled_answers = 0
+    callers = [
+        *[
+            (f"{login}@{tenant}", {"authorization": f"Bearer {await tokens(login, tenant)}"})
+            for tenant, login in logins
+        ],
+        *[(f"api key {key[:6]}…", {"x-api-key": key}) for key in api_keys],
+    ]
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-        for tenant, login in logins:
-            token = await tokens(login, tenant)
+        for caller, headers in callers:
             for case in cases:
                 reads.enabled = False
-                interpreted = await _post(client, token, case)
+                interpreted = await _post(client, headers, case)
                 reads.enabled = True
-                await _post(client, token, case)  # the interpreter answers; the plan is made
+                await _post(client, headers, case)  # the interpreter answers; the plan is made
                 before = reads.figures.answered
-                compiled = await _post(client, token, case)
+                compiled = await _post(client, headers, case)
                 took_compiled = reads.figures.answered > before
                 compiled_answers += took_compiled
                 expected = orjson.loads(interpreted)
-                where = f"{login}@{tenant}: {case.query[:60]!r} {case.variables}"
+                where = f"{caller}: {case.query[:60]!r} {case.variables}"
                 if "errors" in expected:
                     got = orjson.loads(compiled)
                     assert got.get("data") == expected.get("data"), where
