@@ -15,11 +15,12 @@ resolver runs; the ``DateTime`` and ``Date`` scalars below apply them again when
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import re
 from collections.abc import Iterator
 
 from graphql import GraphQLError
-from strawberry.schema.types.base_scalars import DateDefinition, DateTimeDefinition
+from strawberry.schema.types.base_scalars import DateDefinition, DateTimeDefinition, DecimalDefinition
 from strawberry.types.scalar import ScalarDefinition
 
 MAX_TEXT = 10_000
@@ -117,4 +118,25 @@ DATE = ScalarDefinition(
     parse_literal=None,
     origin=dt.date,
 )
-SCALAR_OVERRIDES: dict[object, ScalarDefinition] = {dt.datetime: DATETIME, dt.date: DATE}
+
+
+def serialize_decimal(value: decimal.Decimal) -> str:
+    """Plain notation, as the amount was entered: asyncpg reads a numeric 10000 as
+    ``Decimal('1E+4')``, whose ``str`` (Strawberry's output) is "1E+4"."""
+    return format(value, "f")
+
+
+DECIMAL = ScalarDefinition(
+    name=DecimalDefinition.name,
+    description=DecimalDefinition.description,
+    specified_by_url=None,
+    serialize=serialize_decimal,
+    parse_value=DecimalDefinition.parse_value,
+    parse_literal=DecimalDefinition.parse_literal,
+    origin=decimal.Decimal,
+)
+SCALAR_OVERRIDES: dict[object, ScalarDefinition] = {
+    dt.datetime: DATETIME,
+    dt.date: DATE,
+    decimal.Decimal: DECIMAL,
+}
