@@ -95,7 +95,12 @@ class WebhookMutation:
         delivery_id = None if input.delivery_id is None else parse_id(input.delivery_id, "deliveryId")
         async with info.context.db() as conn:
             queued = await webhooks.redeliver(
-                conn, endpoint_id=endpoint_id, delivery_id=delivery_id, since=input.since, until=input.until
+                conn,
+                actor=info.context.principal,
+                endpoint_id=endpoint_id,
+                delivery_id=delivery_id,
+                since=input.since,
+                until=input.until,
             )
         return RedeliverWebhooksPayload(
             webhook_deliveries=[WebhookDelivery.from_model(d, []) for d in queued]

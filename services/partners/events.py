@@ -91,6 +91,16 @@ class WebhookEndpointDisabled(WebhookEndpointEvent, change="disabled"):
 
 
 @dataclass(frozen=True, kw_only=True)
+class WebhooksRedelivered(WebhookEndpointEvent, change="redelivered"):
+    """An admin queued deliveries of an endpoint again: one (``delivery_id``) or a time range."""
+
+    delivery_id: str | None
+    since: str | None  # ISO 8601, with ``until``: the range of the deliveries' creation
+    until: str | None
+    deliveries: int  # how many were queued again
+
+
+@dataclass(frozen=True, kw_only=True)
 class WebhookSettingsEvent(DomainEvent, aggregate="webhook_settings"):
     """The tenant's webhook rules (allowing private addresses opens a way inward): admins only."""
 
@@ -120,5 +130,6 @@ EVENTS: tuple[type[DomainEvent], ...] = (
     WebhookSecretRotated,
     WebhookEndpointEnabled,
     WebhookEndpointDisabled,
+    WebhooksRedelivered,
     WebhookSettingsChanged,
 )

@@ -23,6 +23,7 @@ from services.partners.events import (
     WebhookEndpointRegistered,
     WebhookSecretRotated,
     WebhookSettingsChanged,
+    WebhooksRedelivered,
 )
 from services.partners.webhook_models import (
     ATTEMPT_COLUMNS,
@@ -291,6 +292,7 @@ async def attempts_of(
 async def redeliver(
     conn: asyncpg.Connection,
     *,
+    actor: Actor,
     endpoint_id: uuid.UUID,
     delivery_id: uuid.UUID | None,
     since: dt.datetime | None,
@@ -299,9 +301,10 @@ async def redeliver(
     """Send again one delivery, or every delivery of the endpoint created in [since, until).
 
     Each becomes a new pending delivery of the same event (same ``webhook-id``, so a receiver
-    that already has it can tell), queued behind what is pending for its aggregate.
+    that already has it can tell), queued behind what is pending for its aggregate. Audited
+    and announced (``webhook_endpoint.redelivered.v1``) when anything was queued.
     """
-    await get_endpoint(conn, endpoint_id=endpoint_id)
+    endpoint = await get_endpoint(conn, endpoint_id=endpoint_id)
     if (delivery_id is None) == (since is None or until is None):
         raise BadUserInput("give either deliveryId, or both since and until", field="deliveryId")
     if since is not None and until is not None and since >= until:
@@ -322,5 +325,29 @@ async def redeliver(
     )
     if delivery_id is not None and not rows:
         raise NotFound("no such delivery of this endpoint", field="deliveryId")
+    if not rows:
+        return []
+    event = WebhooksRedelivered(
+        id=str(endpoint.id),
+        api_key_id=str(endpoint.api_key_id),
+        url=endpoint.url,
+        event_types=endpoint.event_types,
+        enabled=endpoint.enabled,
+        delivery_id=None if delivery_id is None else str(delivery_id),
+        since=None if since is None else since.isoformat(),
+        until=None if until is None else until.isoformat(),
+        deliveries=len(rows),
+    )
+    await record_change(
+        conn,
+        actor,
+        event,
+        after={
+            "deliveryId": event.delivery_id,
+            "since": event.since,
+            "until": event.until,
+            "deliveries": event.deliveries,
+        },
+    )
     await conn.execute("SELECT pg_notify('webhook_due', '')")
     return [from_record(WebhookDelivery, r) for r in rows]

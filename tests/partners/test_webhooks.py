@@ -47,6 +47,9 @@ mutation ($input: SetWebhookEndpointEnabledInput!) {
   setWebhookEndpointEnabled(input: $input) { webhookEndpoint { enabled consecutiveFailures } }
 }
 """
+REDELIVERED = (
+    'query { activity(first: 50, types: ["webhook_endpoint.redelivered.v1"]) { edges { node { subject } } } }'
+)
 ACTIVITY = 'query { activity(first: 50, types: ["webhook_endpoint.disabled.v1"]) { edges { node { subject summary } } } }'
 
 pytestmark = pytest.mark.usefixtures("webhooks")
@@ -309,6 +312,22 @@ async def test_redeliver_one_delivery_or_a_time_range(
     await wait_until(each_twice, within=30)
     bad = await ask(gql, REDELIVER, {"input": {"endpointId": endpoint_id}}, login=ADMIN)
     assert error_code(bad) == "BAD_USER_INPUT"
+
+    # Both redeliveries are audited (by whom, how many) and announced in the activity feed.
+    audited = await admin_conn.fetch(
+        "SELECT actor_login, (changes->'deliveries'->>'after')::int AS deliveries FROM audit_log"
+        " WHERE action = 'webhook_endpoint.redelivered'"
+        " AND entity_id = $1 ORDER BY id",
+        endpoint_id,
+    )
+    assert [row["actor_login"] for row in audited] == [ADMIN, ADMIN]
+    assert [row["deliveries"] for row in audited] == [1, len(queued)]
+    told = await eventually(
+        lambda: ask(gql, REDELIVERED, login=ADMIN),
+        lambda body: sum(e["node"]["subject"] == endpoint_id for e in body["data"]["activity"]["edges"]) == 2,
+        within=30,
+    )
+    assert told
 
 
 async def test_a_rotated_secret_signs_beside_the_old_one_during_the_overlap(
