@@ -21,6 +21,7 @@ import logging
 import random
 import time
 import uuid
+from collections.abc import AsyncIterator
 from typing import Any, cast
 from urllib.parse import urlsplit
 
@@ -30,7 +31,7 @@ import orjson
 
 from services.core.authz import Authorizer
 from services.core.backoff import Backoff, wait_or_stop
-from services.core.db import create_pool
+from services.core.db import app_dsn, create_pool
 from services.core.principal import Principal
 from services.core.settings import Settings
 from services.core.tenancy import set_scope
@@ -76,6 +77,11 @@ class WebhookSender:
                 max_connections=config.concurrency, max_keepalive_connections=config.concurrency
             ),
         )
+
+    @property
+    def authorizer(self) -> Authorizer:
+        """The role cache the read rules are applied with."""
+        return self._authorizer
 
     async def close(self) -> None:
         await self._client.aclose()
@@ -320,21 +326,35 @@ async def _first_of(tasks: list[asyncio.Task[None]], events: list[asyncio.Event]
             waiter.cancel()
 
 
-async def run_webhook_sender(
-    settings: Settings, stop: asyncio.Event, *, config: WebhookConfig | None = None
-) -> None:
-    """The job: one sender with its own pool and role cache, until ``stop``."""
+@contextlib.asynccontextmanager
+async def webhook_sender(
+    settings: Settings, *, config: WebhookConfig | None = None
+) -> AsyncIterator[WebhookSender]:
+    """A sender with its own pool and role cache; the cache follows role changes as they are
+    made (as the gateway's does), so a revoked role stops deliveries at once, not after
+    ``ROLE_CACHE_TTL_SECONDS``. Everything is closed on the way out."""
     from services.domain import Platform  # the domain list imports this module's manifest
 
     pool = await create_pool(settings)
+    authorizer = Authorizer(role_cache_ttl_seconds=settings.role_cache_ttl_seconds)
     sender = WebhookSender(
         pool=pool,
         catalog=Platform.default().catalog,
-        authorizer=Authorizer(role_cache_ttl_seconds=settings.role_cache_ttl_seconds),
+        authorizer=authorizer,
         config=config or WebhookConfig.from_env(),
     )
+    await authorizer.start_listening(app_dsn(settings))
     try:
-        await sender.run(stop)
+        yield sender
     finally:
+        await authorizer.stop_listening()
         await sender.close()
         await pool.close()
+
+
+async def run_webhook_sender(
+    settings: Settings, stop: asyncio.Event, *, config: WebhookConfig | None = None
+) -> None:
+    """The job: one sender (``webhook_sender``) until ``stop``."""
+    async with webhook_sender(settings, config=config) as sender:
+        await sender.run(stop)

@@ -9,13 +9,11 @@ from dataclasses import dataclass, replace
 
 import pytest
 
-from services.core.authz import Authorizer
-from services.core.db import create_pool
 from services.core.settings import Settings
 from services.domain import Platform
 from services.events.consumer import run_workers
 from services.partners.webhook_config import WebhookConfig
-from services.partners.webhook_sender import WebhookSender
+from services.partners.webhook_sender import WebhookSender, webhook_sender
 from tests.partners.receiver import Receiver
 
 # Short times so that retries, dead letters and disabling happen within a test.
@@ -41,31 +39,27 @@ class Webhooks:
 async def running_webhooks(
     settings: Settings, *, pool_size: int | None = None, role_cache_ttl_seconds: int = 1
 ) -> AsyncIterator[Webhooks]:
-    """The receiver, the ``webhooks`` consumer group and one sender (with a pool of its own)."""
+    """The receiver, the ``webhooks`` consumer group and one sender as the job makes it (a pool
+    and a role cache of its own, following role changes)."""
     receiver = Receiver()
     await receiver.start()
     platform = Platform.default()
+    settings = replace(settings, role_cache_ttl_seconds=role_cache_ttl_seconds)
     if pool_size is not None:
         settings = replace(settings, db_pool_min=1, db_pool_max=pool_size)
-    pool = await create_pool(settings)
-    sender = WebhookSender(
-        pool=pool,
-        catalog=platform.catalog,
-        authorizer=Authorizer(role_cache_ttl_seconds=role_cache_ttl_seconds),
-        config=TEST_CONFIG,
-    )
     stop = asyncio.Event()
-    tasks = [
-        asyncio.create_task(run_workers(settings, platform.registry(), ["webhooks"], stop)),
-        asyncio.create_task(sender.run(stop)),
-    ]
     try:
-        yield Webhooks(receiver, sender)
+        async with webhook_sender(settings, config=TEST_CONFIG) as sender:
+            tasks = [
+                asyncio.create_task(run_workers(settings, platform.registry(), ["webhooks"], stop)),
+                asyncio.create_task(sender.run(stop)),
+            ]
+            try:
+                yield Webhooks(receiver, sender)
+            finally:
+                stop.set()
+                await asyncio.gather(*tasks)
     finally:
-        stop.set()
-        await asyncio.gather(*tasks)
-        await sender.close()
-        await pool.close()
         await receiver.stop()
 
 
