@@ -83,3 +83,9 @@ bench: install
 .PHONY: bench-ledger
 bench-ledger: install
 	$(BIN)/python -m bench.ledger
+
+# Partner limits (#16): one key bursting 1,000 requests over its limit, another key's latency
+# alone and during the bursts (p50/p99; the target: no more than 20% worse).
+.PHONY: bench-burst
+bench-burst: install
+	$(BIN)/python -m bench.burst

@@ -108,6 +108,19 @@ def servers(settings: Settings, tenant: Tenant, folder: Path) -> Iterator[tuple[
             _stop(server)
 
 
+@contextlib.contextmanager
+def platform_server(settings: Settings, folder: Path) -> Iterator[Server]:
+    """The platform alone (``alliance serve``, ``WORKERS`` uvicorn workers), ready to answer."""
+    env = {**os.environ, **settings.to_env(), "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO")}
+    platform = Server("platform", _start_platform(env, folder), 0)
+    platform.port = int(env["PORT"])
+    try:
+        _wait_ready(platform, "/readyz")
+        yield platform
+    finally:
+        _stop(platform)
+
+
 def _start_platform(env: dict[str, str], folder: Path) -> subprocess.Popen[bytes]:
     port = free_port()
     env["PORT"] = str(port)
