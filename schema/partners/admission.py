@@ -8,7 +8,8 @@
   HTTP carries the ``RateLimit-*`` headers.
 
 A text document is charged after validation, when its cost is known; a persisted operation
-before parsing, with the cost recorded at registration. Either way one call per request.
+before parsing, with the cost recorded at registration. Either way one call per request, but
+for a key this process has just seen refused (``services.partners.admission.Refusals``).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from strawberry.extensions.base_extension import SchemaExtension
 
 from schema.context import Context
 from schema.limits import operation_cost
-from services.partners.admission import Admission, Verdict, admit
+from services.partners.admission import Admission, Refusals, Verdict, admit_or_refuse
 from services.partners.operations import document_hash
 
 MAX_EXTENSIONS_BYTES = 2048
@@ -70,8 +71,9 @@ class PartnerAdmission(SchemaExtension):
         if digest is not None and ctx.query is None:
             if key_id is None:
                 raise _refusal("persisted operations belong to API keys", "PERSISTED_QUERY_NOT_FOUND")
-            admission = await admit(
+            admission = await admit_or_refuse(
                 context.pool,
+                _refusals(ctx.schema),
                 tenant_id=context.principal.tenant_id,
                 api_key_id=key_id,
                 sha256=digest,
@@ -103,8 +105,9 @@ class PartnerAdmission(SchemaExtension):
                 ctx.operation_name,
                 context.settings.limits.max_page_size,
             )
-        admission = await admit(
+        admission = await admit_or_refuse(
             context.pool,
+            _refusals(ctx.schema),
             tenant_id=context.principal.tenant_id,
             api_key_id=key_id,
             sha256=document_hash(ctx.query),
@@ -116,6 +119,15 @@ class PartnerAdmission(SchemaExtension):
         except GraphQLError as refusal:
             ctx.pre_execution_errors = [refusal]
         yield
+
+
+def _refusals(schema: Any) -> Refusals:
+    """The process's refused keys: held by the schema, which the app builds once (as it holds
+    its compiled reads), so every request of the process shares them."""
+    found: Refusals | None = getattr(schema, "partner_refusals", None)
+    if found is None:
+        found = schema.partner_refusals = Refusals()
+    return found
 
 
 def _key_of(context: object) -> Any:

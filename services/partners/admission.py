@@ -2,13 +2,22 @@
 
 Limits hold across gateway replicas because the buckets are PostgreSQL rows
 (``partner_admit`` in the migration); a request costs one round trip for all of it.
+
+A refusal is the exception: once PostgreSQL has refused a key for want of requests
+(``Refusals``), this process refuses that key again without asking until the Retry-After it
+was given. A key bursting far over its limit then costs its process one round trip per
+Retry-After, not one per request, and does not queue behind its own bucket's row lock with
+every connection of the pool while other keys wait. Admissions are never remembered: each
+is charged in PostgreSQL, so the limits hold across replicas.
 """
 
 from __future__ import annotations
 
 import enum
+import time
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 import asyncpg
 
@@ -55,3 +64,67 @@ async def admit(
         reset_seconds=row["reset_seconds"],
         retry_after=row["retry_after"],
     )
+
+
+class Refusals:
+    """Keys refused for want of requests, until their Retry-After, in this process.
+
+    Only a request-bucket refusal (no request left) is remembered: no request of any cost can
+    pass before the bucket refills. A refusal for cost alone is not, since a cheaper operation
+    of the key may still fit. When both buckets are short, Retry-After names the later, and the
+    key is refused here until then, as its client was told. A raised limit takes effect on the
+    key's next request after that.
+    """
+
+    MAX_KEYS = 10_000  # past this many refused keys at once, start afresh (each is asked again)
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._refused: dict[uuid.UUID, tuple[float, Admission]] = {}
+
+    def remember(self, api_key_id: uuid.UUID, admission: Admission) -> None:
+        if admission.verdict is not Verdict.LIMITED or admission.remaining != 0:
+            return
+        if not admission.retry_after or admission.retry_after <= 0:
+            return
+        if len(self._refused) >= self.MAX_KEYS:
+            self._refused.clear()
+        self._refused[api_key_id] = (self._clock(), admission)
+
+    def refusal(self, api_key_id: uuid.UUID) -> Admission | None:
+        """The key's refusal, its times counted down to now; None once its Retry-After is over."""
+        found = self._refused.get(api_key_id)
+        if found is None:
+            return None
+        at, admission = found
+        elapsed = self._clock() - at
+        assert admission.retry_after is not None  # remembered only with one
+        if elapsed >= admission.retry_after:
+            del self._refused[api_key_id]
+            return None
+        return replace(
+            admission,
+            retry_after=admission.retry_after - elapsed,
+            reset_seconds=max(0.0, (admission.reset_seconds or 0.0) - elapsed),
+        )
+
+
+async def admit_or_refuse(
+    pool: asyncpg.Pool,
+    refusals: Refusals,
+    *,
+    tenant_id: uuid.UUID,
+    api_key_id: uuid.UUID,
+    sha256: str | None,
+    has_text: bool,
+    cost: int,
+) -> Admission:
+    """``admit``, unless this process already holds a refusal of the key that still runs."""
+    refused = refusals.refusal(api_key_id)
+    if refused is not None:
+        return refused
+    admission = await admit(
+        pool, tenant_id=tenant_id, api_key_id=api_key_id, sha256=sha256, has_text=has_text, cost=cost
+    )
+    refusals.remember(api_key_id, admission)
+    return admission

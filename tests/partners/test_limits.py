@@ -115,3 +115,28 @@ async def test_a_document_over_the_cost_limit_is_refused_as_invalid_not_as_a_cra
     assert answer.status_code == 400
     assert error_code(answer.json()) == "GRAPHQL_VALIDATION_FAILED"
     assert answer.headers["RateLimit-Remaining"].isdigit()  # charged as a request all the same
+
+
+async def test_a_refused_key_is_refused_again_without_asking_the_database_until_retry_after(
+    gql: GraphQLClient, http: httpx.AsyncClient, admin_conn: asyncpg.Connection
+) -> None:
+    key_id, key = await new_key(admin_conn, "反复超限")
+    await _limit(gql, key_id, requestsPerMinute=1, burst=1)
+    assert (await post(http, key, {"query": CHEAP})).status_code == 200
+    refused = await post(http, key, {"query": CHEAP})  # PostgreSQL refuses: one request a minute
+    assert refused.status_code == 429
+
+    async def bucket() -> object:
+        # Every admission PostgreSQL decides writes the key's bucket row (a new row version).
+        return await admin_conn.fetchval(
+            "SELECT xmin::text FROM partner_buckets WHERE api_key_id = $1", key_id
+        )
+
+    asked = await bucket()
+    again = [await post(http, key, {"query": CHEAP}) for _ in range(3)]
+    for response in again:
+        assert response.status_code == 429 and error_code(response.json()) == "RATE_LIMITED"
+        assert 1 <= int(response.headers["Retry-After"]) <= int(refused.headers["Retry-After"])
+        assert response.headers["RateLimit-Remaining"] == "0"
+        assert response.headers["RateLimit-Limit"] == "1"
+    assert await bucket() == asked  # refused by the process, the database not asked
