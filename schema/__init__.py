@@ -82,4 +82,5 @@ def build_schema(settings: Settings, platform: Platform | None = None) -> Allian
     # Each domain's GraphQL module declares the table mapping of its types (``COMPILED``).
     mappings = Mappings.of([item for m in modules for item in getattr(m, "COMPILED", ())])
     schema.compiled_reads = CompiledReads(schema._schema, mappings, settings)
+    schema.http_guards = tuple(guard for m in modules for guard in getattr(m, "HTTP_GUARDS", ()))
     return schema

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError
+from starlette.responses import Response
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
@@ -19,6 +20,10 @@ from services.domain import Platform
 
 _TRACER = tracer(__name__)
 
+HttpGuard = Callable[[Any, Mapping[str, str]], Response | None]
+"""A domain's answer to an HTTP request before it is authenticated or parsed, from the schema
+and the request's headers (None: go on). A domain's GraphQL module exports ``HTTP_GUARDS``."""
+
 
 class AllianceSchema(strawberry.Schema):
     """Errors leave with ``extensions.code``; unexpected ones are logged once and masked.
@@ -26,11 +31,13 @@ class AllianceSchema(strawberry.Schema):
     This wraps ``execute``/``subscribe`` rather than using an extension because parse
     errors leave Strawberry's operation hooks as exceptions, bypassing extensions.
     ``platform`` holds the domains that made the schema (and their event catalog);
-    ``compiled_reads`` the compiled path of its reads (``schema.compiled``).
+    ``compiled_reads`` the compiled path of its reads (``schema.compiled``);
+    ``http_guards`` the domains' ``HttpGuard``s.
     """
 
     platform: Platform
     compiled_reads: CompiledReads
+    http_guards: tuple[HttpGuard, ...] = ()
 
     async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
         # ``execute`` serves HTTP (subscriptions go through ``subscribe``). Strawberry lets a

@@ -9,13 +9,16 @@
 
 A text document is charged after validation, when its cost is known; a persisted operation
 before parsing, with the cost recorded at registration. Either way one call per request, but
-for a key this process has just seen refused (``services.partners.admission.Refusals``).
+for a key this process has just seen refused (``services.partners.admission.Refusals``):
+over HTTP the gateway refuses that key's credential before authenticating it
+(``refused_before_authentication``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 import orjson
@@ -79,6 +82,7 @@ class PartnerAdmission(SchemaExtension):
                 sha256=digest,
                 has_text=False,
                 cost=0,
+                credential=_credential_of(context),
             )
             _answer(context, admission)
             ctx.query = admission.document
@@ -113,6 +117,7 @@ class PartnerAdmission(SchemaExtension):
             sha256=document_hash(ctx.query),
             has_text=True,
             cost=cost,
+            credential=_credential_of(context),
         )
         try:
             _answer(context, admission)
@@ -128,6 +133,44 @@ def _refusals(schema: Any) -> Refusals:
     if found is None:
         found = schema.partner_refusals = Refusals()
     return found
+
+
+def credential_digest(headers: Mapping[str, str]) -> bytes | None:
+    """SHA-256 of the API key a request presents in its headers, as ``authenticate`` reads
+    it (``X-Api-Key``, else ``Authorization: ApiKey …``); None without one."""
+    api_key = headers.get("x-api-key")
+    if not api_key:
+        scheme, _, credential = (headers.get("authorization") or "").partition(" ")
+        api_key = credential if scheme.lower() == "apikey" else None
+    if not api_key or not api_key.strip():
+        return None
+    return hashlib.sha256(api_key.strip().encode()).digest()
+
+
+def _credential_of(context: Context) -> bytes | None:
+    """The digest of the credential an HTTP request was authenticated by (a WebSocket's is
+    in its connection message, not its headers: None)."""
+    request = context.request
+    return credential_digest(request.headers) if isinstance(request, Request) else None
+
+
+def refused_before_authentication(schema: Any, headers: Mapping[str, str]) -> Response | None:
+    """429 for a request whose API key this process holds refused (as the extension would
+    answer it, headers included); None to go on as usual."""
+    credential = credential_digest(headers)
+    if credential is None:
+        return None
+    admission = _refusals(schema).refusal_of_credential(credential)
+    if admission is None:
+        return None
+    probe = Response()
+    try:
+        _limit_headers(probe, admission)
+    except GraphQLError as refusal:
+        body = orjson.dumps({"data": None, "errors": [refusal.formatted]})
+        limits = {k: v for k, v in probe.headers.items() if k.startswith(("ratelimit-", "retry-after"))}
+        return Response(body, status_code=429, headers=limits, media_type="application/json")
+    raise AssertionError("a remembered refusal is always LIMITED")
 
 
 def _key_of(context: object) -> Any:
@@ -149,17 +192,21 @@ def _answer(context: Context, admission: Admission) -> None:
             "this key runs only its persisted operations; this document is not one of them",
             "PERSISTED_QUERY_NOT_ALLOWED",
         )
+    _limit_headers(response if http and isinstance(response, Response) else None, admission)
+
+
+def _limit_headers(response: Response | None, admission: Admission) -> None:
+    """The ``RateLimit-*`` headers (and 429 with ``Retry-After``) on an HTTP response; the
+    refusal's error for a LIMITED admission."""
     limit = admission.limit or 0
     reset = math.ceil(admission.reset_seconds or 0)
-    if http:
-        assert isinstance(response, Response)
+    if response is not None:
         response.headers["RateLimit-Limit"] = str(limit)
         response.headers["RateLimit-Remaining"] = str(max(0, admission.remaining or 0))
         response.headers["RateLimit-Reset"] = str(reset)
     if admission.verdict is Verdict.LIMITED:
         retry_after = max(1, math.ceil(admission.retry_after or 0))
-        if http:
-            assert isinstance(response, Response)
+        if response is not None:
             response.headers["Retry-After"] = str(retry_after)
             response.status_code = 429
         raise _refusal(

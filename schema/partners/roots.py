@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from schema.partners.admission import PartnerAdmission
+from schema.partners.admission import PartnerAdmission, refused_before_authentication
 from schema.partners.mutations import PartnerMutation
 from schema.partners.queries import PartnerQuery
 from schema.partners.webhook_mutations import WebhookMutation
@@ -12,6 +12,8 @@ from schema.partners.webhook_queries import WebhookQuery
 
 # Schema extensions a domain brings: run on every operation, before the platform's own.
 EXTENSIONS = (PartnerAdmission,)
+# Answers before authentication: a key this process holds refused gets 429 at once.
+HTTP_GUARDS = (refused_before_authentication,)
 
 
 @strawberry.type
@@ -24,4 +26,4 @@ class Mutation(PartnerMutation, WebhookMutation):
     pass
 
 
-__all__ = ["EXTENSIONS", "Mutation", "Query"]
+__all__ = ["EXTENSIONS", "HTTP_GUARDS", "Mutation", "Query"]

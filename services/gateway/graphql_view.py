@@ -86,6 +86,11 @@ class AllianceGraphQL(GraphQL[Context, None]):
             await super().__call__(scope, receive, send)
             return
         request = Request(scope=scope, receive=receive)
+        for guard in getattr(self.schema, "http_guards", ()):
+            refused = guard(self.schema, request.headers)
+            if refused is not None:
+                await refused(scope, receive, send)
+                return
         compiled = await self._compiled(request)
         if compiled is not None:
             await compiled(scope, receive, send)

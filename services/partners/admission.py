@@ -9,6 +9,12 @@ was given. A key bursting far over its limit then costs its process one round tr
 Retry-After, not one per request, and does not queue behind its own bucket's row lock with
 every connection of the pool while other keys wait. Admissions are never remembered: each
 is charged in PostgreSQL, so the limits hold across replicas.
+
+Over HTTP the refusal is remembered by the credential presented too (its SHA-256), so that
+the gateway answers the key's next requests with 429 before authenticating them: a burst
+then costs neither the key's lookup nor the GraphQL pipeline. The credential was
+authenticated when PostgreSQL refused it; a key revoked meanwhile answers 429 rather than 401
+until that Retry-After (at most a minute).
 """
 
 from __future__ import annotations
@@ -81,15 +87,31 @@ class Refusals:
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
         self._refused: dict[uuid.UUID, tuple[float, Admission]] = {}
+        self._credentials: dict[bytes, uuid.UUID] = {}
 
-    def remember(self, api_key_id: uuid.UUID, admission: Admission) -> None:
+    def remember(self, api_key_id: uuid.UUID, admission: Admission, credential: bytes | None = None) -> None:
+        """Remember a refusal for want of requests (of the key, and of the credential's
+        digest when the request presented one in its headers)."""
         if admission.verdict is not Verdict.LIMITED or admission.remaining != 0:
             return
         if not admission.retry_after or admission.retry_after <= 0:
             return
-        if len(self._refused) >= self.MAX_KEYS:
+        if len(self._refused) >= self.MAX_KEYS or len(self._credentials) >= self.MAX_KEYS:
             self._refused.clear()
+            self._credentials.clear()
         self._refused[api_key_id] = (self._clock(), admission)
+        if credential is not None:
+            self._credentials[credential] = api_key_id
+
+    def refusal_of_credential(self, credential: bytes) -> Admission | None:
+        """The refusal of the key a credential (its digest) was authenticated as, if it runs."""
+        api_key_id = self._credentials.get(credential)
+        if api_key_id is None:
+            return None
+        refused = self.refusal(api_key_id)
+        if refused is None:
+            del self._credentials[credential]
+        return refused
 
     def refusal(self, api_key_id: uuid.UUID) -> Admission | None:
         """The key's refusal, its times counted down to now; None once its Retry-After is over."""
@@ -118,6 +140,7 @@ async def admit_or_refuse(
     sha256: str | None,
     has_text: bool,
     cost: int,
+    credential: bytes | None = None,
 ) -> Admission:
     """``admit``, unless this process already holds a refusal of the key that still runs."""
     refused = refusals.refusal(api_key_id)
@@ -126,5 +149,5 @@ async def admit_or_refuse(
     admission = await admit(
         pool, tenant_id=tenant_id, api_key_id=api_key_id, sha256=sha256, has_text=has_text, cost=cost
     )
-    refusals.remember(api_key_id, admission)
+    refusals.remember(api_key_id, admission, credential)
     return admission

@@ -140,3 +140,27 @@ async def test_a_refused_key_is_refused_again_without_asking_the_database_until_
         assert response.headers["RateLimit-Remaining"] == "0"
         assert response.headers["RateLimit-Limit"] == "1"
     assert await bucket() == asked  # refused by the process, the database not asked
+
+
+async def test_a_refused_credential_is_answered_before_authentication(
+    gql: GraphQLClient, http: httpx.AsyncClient, admin_conn: asyncpg.Connection
+) -> None:
+    """After PostgreSQL refused a key, its credential gets the same 429 without being looked
+    up: a burst costs no key lookup. The sign: a key revoked since still gets the 429 (not
+    401) until that Retry-After, which is what its client was told."""
+    key_id, key = await new_key(admin_conn, "认证前拒绝")
+    await _limit(gql, key_id, requestsPerMinute=1, burst=1)
+    assert (await post(http, key, {"query": CHEAP})).status_code == 200
+    refused = await post(http, key, {"query": CHEAP})
+    assert refused.status_code == 429
+    await admin_conn.execute("UPDATE api_keys SET revoked_at = now() WHERE id = $1", key_id)
+    again = await post(http, key, {"query": CHEAP})
+    assert again.status_code == 429
+    assert again.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+    assert again.json().keys() == refused.json().keys()
+    for header in ("RateLimit-Limit", "RateLimit-Remaining"):
+        assert again.headers[header] == refused.headers[header]
+    assert 1 <= int(again.headers["Retry-After"]) <= int(refused.headers["Retry-After"])
+    # Another credential is authenticated as usual: a wrong secret of the same key is 401.
+    wrong = await post(http, key[:-4] + "AAAA", {"query": ORGS})
+    assert error_code(wrong.json()) == "UNAUTHENTICATED"
