@@ -39,7 +39,7 @@ import httpx
 import orjson
 
 from bench.load import HttpConnection, Target
-from bench.servers import HOST, WORKERS, CpuMeter, Server, platform_server
+from bench.servers import HOST, WORKERS, CpuMeter, Server, platform_server, postmaster_pid
 from services.core.auth import issue_token
 from services.core.embedded import embedded_services
 from services.core.migrations import migrate
@@ -297,7 +297,7 @@ def _bench(settings: Settings) -> dict[str, object]:
     admin, keys = asyncio.run(_accounts(settings))
     with platform_server(settings, settings.data_dir) as server:
         configured = _configure(settings, server, admin, keys)
-        meter = CpuMeter(server.process.pid)
+        meter = CpuMeter(server.process.pid, postmaster_pid(settings.data_dir / "pgdata"))
         say(
             f"burst isolation: {os.cpu_count()} cores, {WORKERS} workers; B at {RATE:g} req/s over"
             f" {STEADY_CONNECTIONS} connections; A: bursts of {BURST} over {CONNECTIONS} connections;"
