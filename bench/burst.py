@@ -9,9 +9,11 @@ its own, set through the API:
 - key B, the neighbour: a steady ``BENCH_BURST_RATE`` requests per second (default 50, well
   within its limits), paced (each request has its time; latency counts from that time, so a
   stalled server is not hidden by a client that waits for it);
-- key A, the burst: 60 requests a minute, 10 at once; it fires bursts of
-  ``BENCH_BURST_REQUESTS`` (1,000) requests over ``BENCH_BURST_CONNECTIONS`` (100) connections,
-  one burst after the other, from a process of its own, so nearly all are answered 429.
+- key A, the burst: 60 requests a minute, 10 at once; it fires ``BENCH_BURST_COUNT`` bursts
+  (default 1) of ``BENCH_BURST_REQUESTS`` (1,000) requests over ``BENCH_BURST_CONNECTIONS``
+  (100) connections per phase, evenly spaced from the phase's start, from a process of its
+  own, so nearly all are answered 429. ``BENCH_BURST_COUNT=0`` floods instead: one burst
+  after the other for the whole phase (A sending as fast as its connections allow).
 
 Each repetition measures B alone for ``BENCH_BURST_SECONDS`` (default 8), then B again while
 A bursts, in the same run (alone, burst, alone, burst: ``BENCH_BURST_REPETITIONS``, default 2).
@@ -50,6 +52,7 @@ REPETITIONS = int(os.environ.get("BENCH_BURST_REPETITIONS", "2"))
 RATE = float(os.environ.get("BENCH_BURST_RATE", "50"))
 BURST = int(os.environ.get("BENCH_BURST_REQUESTS", "1000"))
 CONNECTIONS = int(os.environ.get("BENCH_BURST_CONNECTIONS", "100"))
+COUNT = int(os.environ.get("BENCH_BURST_COUNT", "1"))  # bursts per phase; 0: a flood
 STEADY_CONNECTIONS = 8
 TARGET = 1.2  # "no other key's latency changes by more than 20%"
 
@@ -194,7 +197,8 @@ async def _steady(port: int, target: Target, seconds: float) -> tuple[list[float
 
 
 async def _flood(port: int, target: Target, seconds: float) -> dict[str, float]:
-    """Key A: bursts of ``BURST`` requests over ``CONNECTIONS`` connections until time is up."""
+    """Key A: ``COUNT`` bursts of ``BURST`` requests over ``CONNECTIONS`` connections, evenly
+    spaced over ``seconds`` (a flood until time is up when ``COUNT`` is 0)."""
     statuses: dict[int, int] = {}
     latencies: list[float] = []
     bursts = 0
@@ -213,11 +217,16 @@ async def _flood(port: int, target: Target, seconds: float) -> dict[str, float]:
             statuses[status] = statuses.get(status, 0) + 1
 
     started = time.perf_counter()
-    while bursts == 0 or time.perf_counter() < deadline:
+    busy = 0.0
+    while bursts == 0 or (COUNT == 0 and time.perf_counter() < deadline) or bursts < COUNT:
+        if COUNT:
+            await asyncio.sleep(max(0.0, started + bursts * seconds / COUNT - time.perf_counter()))
         left = [BURST]
+        begun = time.perf_counter()
         await asyncio.gather(*(user(conn, left) for conn in conns))
+        busy += time.perf_counter() - begun
         bursts += 1
-    elapsed = time.perf_counter() - started
+    elapsed = busy
     for conn in conns:
         await conn.close()
     sent = sum(statuses.values())
@@ -227,7 +236,9 @@ async def _flood(port: int, target: Target, seconds: float) -> dict[str, float]:
         "refused": statuses.get(429, 0),
         "admitted": statuses.get(200, 0),
         "failed": sent - statuses.get(429, 0) - statuses.get(200, 0),
-        "per_second": sent / elapsed,
+        "per_second": sent / elapsed,  # while bursting
+        "burst_seconds": elapsed / bursts,
+        "client_cpu_s": time.process_time(),  # A's own load generator, on the same cores
         "p50_ms": _percentile(latencies, 50),
         "p99_ms": _percentile(latencies, 99),
     }
@@ -285,9 +296,11 @@ def _phase(name: str, repetition: int, server: Server, keys: Keys, meter: CpuMet
     if figures:
         line += (
             f"\n          A: {figures['bursts']:.0f} bursts, {figures['sent']:.0f} req"
-            f" ({figures['per_second']:.0f}/s), 429: {figures['refused']:.0f},"
+            f" ({figures['per_second']:.0f}/s, {figures['burst_seconds']:.2f} s a burst),"
+            f" 429: {figures['refused']:.0f},"
             f" 200: {figures['admitted']:.0f}, failed: {figures['failed']:.0f},"
-            f" p50 {figures['p50_ms']:.2f} ms, p99 {figures['p99_ms']:.2f} ms"
+            f" p50 {figures['p50_ms']:.2f} ms, p99 {figures['p99_ms']:.2f} ms;"
+            f" A's client used {figures['client_cpu_s']:.2f} s CPU"
         )
     say(line)
     return phase
@@ -323,9 +336,11 @@ def _bench(settings: Settings) -> dict[str, object]:
     say(f"{'p50':<8} {p50_alone:9.2f} {p50_burst:9.2f} {p50_burst / p50_alone:6.2f}")
     say(f"{'p99':<8} {p99_alone:9.2f} {p99_burst:9.2f} {p99_burst / p99_alone:6.2f}")
     per_a = 1000 / max(sent, 1)
+    client_cpu = sum(p.burst["client_cpu_s"] for p in burst)
     say(
         f"key A: {sent:.0f} requests, {refused:.0f} refused with 429; per request over the alone"
-        f" phases: server {extra_cpu * per_a:.3f} ms CPU, postgres {extra_pg * per_a:.3f} ms"
+        f" phases: server {extra_cpu * per_a:.3f} ms CPU, postgres {extra_pg * per_a:.3f} ms;"
+        f" A's own client {client_cpu * per_a:.3f} ms"
     )
     say("(2 shared cores: A's load generator and other work on the machine move these figures)")
     p50_ratio, p99_ratio = p50_burst / p50_alone, p99_burst / p99_alone
@@ -343,6 +358,7 @@ def _bench(settings: Settings) -> dict[str, object]:
         "b_errors": sum(p.errors for p in phases),
         "server_cpu_ms_per_a_request": round(extra_cpu * 1000 / max(sent, 1), 3),
         "postgres_cpu_ms_per_a_request": round(extra_pg * 1000 / max(sent, 1), 3),
+        "a_client_cpu_ms_per_request": round(client_cpu * per_a, 3),
     }
 
 
