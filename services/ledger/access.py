@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 import asyncpg
 
@@ -19,7 +20,15 @@ from services.core.principal import Principal
 from services.directory.reads import Role, managed_subtree, may_manage
 from services.ledger.models import LedgerItem
 
-__all__ = ["ReadScope", "assigning_organization", "may_manage", "require_manager"]
+__all__ = [
+    "REACH_CTE",
+    "SCOPE_WHERE",
+    "ReadScope",
+    "assigning_organization",
+    "may_manage",
+    "require_manager",
+    "scope_params",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,10 +41,9 @@ class ReadScope:
 
     @classmethod
     async def of(cls, conn: asyncpg.Connection, actor: Principal) -> ReadScope:
-        sees_all = bool({Role.ALLIANCE_ADMIN, Role.AUDITOR} & actor.roles)
-        managed = actor.managed_organization_ids if Role.ORG_ADMIN in actor.roles else frozenset()
-        subtree = await managed_subtree(conn, organization_ids=managed) if managed and not sees_all else set()
-        return cls(sees_all=sees_all, subtree=sorted(subtree), member_of=sorted(actor.organization_ids))
+        sees_all, managed, member_of = scope_params(actor)
+        subtree = await managed_subtree(conn, organization_ids=managed) if managed else set()
+        return cls(sees_all=sees_all, subtree=sorted(subtree), member_of=member_of)
 
     def admits(self, item: LedgerItem) -> bool:
         if self.sees_all:
@@ -51,11 +59,31 @@ class ReadScope:
         return self.sees_all or organization_id in self.subtree or organization_id in self.member_of
 
 
-# Over ``ledger_items i``; parameters $1 sees_all, $2 subtree, $3 member_of.
+def scope_params(actor: Principal) -> list[Any]:
+    """The read scope as ``$1``–``$3`` of ``REACH_CTE`` and the scope conditions: whether the
+    caller sees all, the organisations it administers (those below them are found in SQL, so
+    that a read is one statement) and those it belongs to."""
+    sees_all = bool({Role.ALLIANCE_ADMIN, Role.AUDITOR} & actor.roles)
+    managed = sorted(actor.managed_organization_ids) if Role.ORG_ADMIN in actor.roles and not sees_all else []
+    return [sees_all, managed, sorted(actor.organization_ids)]
+
+
+# ``ledger_reach``: the organisations of $2 and every one below them. $2 may as well be a
+# whole subtree already (``ReadScope.subtree``): a subtree's subtree is itself.
+REACH_CTE = """
+ledger_reach (id) AS (
+    SELECT unnest($2::uuid[])
+    UNION
+    SELECT o.id FROM organizations o JOIN ledger_reach r ON o.parent_id = r.id
+)
+"""
+
+# Over ``ledger_items i`` with ``ledger_reach``; parameters $1 sees_all, $3 member_of.
 SCOPE_WHERE = """
 ($1::boolean
- OR i.organization_id = ANY($2::uuid[]) OR i.responsible_organization_id = ANY($2::uuid[])
- OR i.assigning_organization_id = ANY($2::uuid[])
+ OR i.organization_id IN (SELECT id FROM ledger_reach)
+ OR i.responsible_organization_id IN (SELECT id FROM ledger_reach)
+ OR i.assigning_organization_id IN (SELECT id FROM ledger_reach)
  OR i.organization_id = ANY($3::uuid[]) OR i.responsible_organization_id = ANY($3::uuid[]))
 """
 

@@ -19,9 +19,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from services.core.errors import Forbidden, NotFound
 from services.ledger import rules
-from services.ledger.access import SCOPE_WHERE, ReadScope
+from services.ledger.access import REACH_CTE, SCOPE_WHERE, ReadScope
 from services.ledger.listing import organizations_of
 from services.ledger.models import LedgerList, LedgerSource, LedgerStatus
+from services.ledger.rows import OVERDUE
 from services.ledger.workbook import (
     COLUMNS,
     FIGURE_HEADINGS,
@@ -37,11 +38,12 @@ MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # Parameters $1–$3 the read scope, $4 the year, $5 the organisations (null: all).
 _ROWS = f"""
+WITH RECURSIVE {REACH_CTE}
 SELECT i.list, coalesce(i.import_key, i.id::text) AS key, i.year, i.title, i.description, i.source,
        o.name AS organization, o.credit_code AS organization_code,
        r.name AS responsible, r.credit_code AS responsible_code, i.responsible_person,
        a.name AS assigner, a.credit_code AS assigner_code, i.holder_role, i.due_date, i.status,
-       i.percent, (i.due_date < ledger_today() AND i.status NOT IN ('SIGNED_OFF', 'CANCELLED')) AS overdue,
+       i.percent, {OVERDUE} AS overdue,
        (i.signed_off_at AT TIME ZONE 'Asia/Shanghai')::date AS signed_off_at, i.organization_id,
        ARRAY(SELECT coalesce(p.import_key, p.id::text) FROM ledger_item_answers x
              JOIN ledger_items p ON p.id = x.problem_id WHERE x.task_id = i.id ORDER BY p.id) AS answers

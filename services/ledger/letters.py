@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import asyncpg
 
@@ -17,7 +18,7 @@ from services.core.errors import BadUserInput, Conflict, Forbidden, NotFound
 from services.core.principal import Principal
 from services.events.changes import record_change
 from services.ledger import rules
-from services.ledger.access import ReadScope, assigning_organization
+from services.ledger.access import REACH_CTE, ReadScope, assigning_organization, scope_params
 from services.ledger.events import (
     ResponsibilityLetterAcknowledged,
     ResponsibilityLetterEvent,
@@ -176,36 +177,44 @@ class LetterFilter:
     acknowledged: bool | None = None
 
 
-async def list_letters(
-    conn: asyncpg.Connection, *, actor: Principal, filter: LetterFilter, first: int, after: uuid.UUID | None
-) -> tuple[list[ResponsibilityLetter], int, bool]:
-    """A page of the letters the caller may see (issued by or to its reach), oldest first."""
+# Parameters $1–$3 the read scope (``access.scope_params``): letters issued by or to the
+# caller's reach, or to its own organisations; $4 year, $5 recipient, $6 issuer,
+# $7 acknowledged. The interpreter and compiled reads (``schema.ledger.compiled``) both run
+# these statements, with ``filter_params``.
+_WHERE = """
+($1::boolean OR l.organization_id IN (SELECT id FROM ledger_reach)
+ OR l.issuer_organization_id IN (SELECT id FROM ledger_reach) OR l.organization_id = ANY($3::uuid[]))
+AND ($4::integer IS NULL OR l.year = $4)
+AND ($5::uuid IS NULL OR l.organization_id = $5)
+AND ($6::uuid IS NULL OR l.issuer_organization_id = $6)
+AND ($7::boolean IS NULL OR $7 = (l.acknowledged_at IS NOT NULL))
+"""
+# A page ($8 the id after which it starts, $9 its size) and the filter's total.
+PAGE_SQL = (
+    f"WITH RECURSIVE {REACH_CTE} SELECT {_COLUMNS} FROM responsibility_letters l WHERE {_WHERE}"
+    " AND ($8::uuid IS NULL OR l.id > $8) ORDER BY l.id LIMIT $9"
+)
+COUNT_SQL = f"WITH RECURSIVE {REACH_CTE} SELECT count(*) FROM responsibility_letters l WHERE {_WHERE}"
+
+
+def filter_params(*, actor: Principal, filter: LetterFilter) -> list[Any]:
+    """The read scope and the filter as ``$1``–``$7`` of ``PAGE_SQL`` and ``COUNT_SQL``."""
     if filter.year is not None:
         rules.check_year(filter.year)
-    scope = await ReadScope.of(conn, actor)
-    where = """
-        ($1::boolean OR l.organization_id = ANY($2::uuid[]) OR l.issuer_organization_id = ANY($2::uuid[])
-         OR l.organization_id = ANY($3::uuid[]))
-        AND ($4::integer IS NULL OR l.year = $4)
-        AND ($5::uuid IS NULL OR l.organization_id = $5)
-        AND ($6::uuid IS NULL OR l.issuer_organization_id = $6)
-        AND ($7::boolean IS NULL OR $7 = (l.acknowledged_at IS NOT NULL))
-    """
-    args = [
-        scope.sees_all,
-        scope.subtree,
-        scope.member_of,
+    return [
+        *scope_params(actor),
         filter.year,
         filter.organization_id,
         filter.issuer_organization_id,
         filter.acknowledged,
     ]
-    rows = await conn.fetch(
-        f"SELECT {_COLUMNS} FROM responsibility_letters l WHERE {where} AND ($8::uuid IS NULL OR l.id > $8)"
-        " ORDER BY l.id LIMIT $9",
-        *args,
-        after,
-        first + 1,
-    )
-    total = await conn.fetchval(f"SELECT count(*) FROM responsibility_letters l WHERE {where}", *args)
+
+
+async def list_letters(
+    conn: asyncpg.Connection, *, actor: Principal, filter: LetterFilter, first: int, after: uuid.UUID | None
+) -> tuple[list[ResponsibilityLetter], int, bool]:
+    """A page of the letters the caller may see (issued by or to its reach), oldest first."""
+    args = filter_params(actor=actor, filter=filter)
+    rows = await conn.fetch(PAGE_SQL, *args, after, first + 1)
+    total = await conn.fetchval(COUNT_SQL, *args)
     return [_letter(row) for row in rows[:first]], int(total), len(rows) > first

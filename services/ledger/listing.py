@@ -11,9 +11,9 @@ import asyncpg
 from services.core.errors import BadUserInput, Forbidden, NotFound
 from services.core.principal import Principal
 from services.ledger import rules
-from services.ledger.access import SCOPE_WHERE, ReadScope
+from services.ledger.access import REACH_CTE, SCOPE_WHERE, scope_params
 from services.ledger.models import LedgerItem, LedgerList, LedgerSource, LedgerStatus, LedgerStep
-from services.ledger.rows import COLUMNS, item_from_record, steps_of
+from services.ledger.rows import COLUMNS, OVERDUE, item_from_record, steps_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,26 +36,42 @@ class ItemPage:
     has_next: bool
 
 
-# Parameters $1–$3 the read scope, $4 list, $5 organisations (null: any), $6 status,
-# $7 overdue, $8 year, $9 source, $10 responsible organisation, $11 search pattern.
+# Parameters $1–$3 the read scope (``access.scope_params``), $4 list, $5 organisation (null:
+# any), $6 with the organisations below it, $7 status, $8 overdue, $9 year, $10 source,
+# $11 responsible organisation, $12 search pattern. The interpreter and compiled reads
+# (``schema.ledger.compiled``) both run these statements, with ``filter_params``.
+_CTE = f"""
+WITH RECURSIVE {REACH_CTE},
+ledger_chosen (id) AS (
+    SELECT $5::uuid WHERE $5::uuid IS NOT NULL
+    UNION
+    SELECT o.id FROM organizations o JOIN ledger_chosen c ON o.parent_id = c.id WHERE $6::boolean
+)
+"""
 _WHERE = f"""
 {SCOPE_WHERE}
 AND ($4::text IS NULL OR i.list = $4)
-AND ($5::uuid[] IS NULL OR i.organization_id = ANY($5::uuid[]))
-AND ($6::text IS NULL OR i.status = $6)
-AND ($7::boolean IS NULL
-     OR $7 = (i.due_date < ledger_today() AND i.status NOT IN ('SIGNED_OFF', 'CANCELLED')))
-AND ($8::integer IS NULL OR i.year = $8)
-AND ($9::text IS NULL OR i.source = $9)
-AND ($10::uuid IS NULL OR i.responsible_organization_id = $10)
-AND ($11::text IS NULL OR i.title ILIKE $11 OR i.description ILIKE $11)
+AND ($5::uuid IS NULL OR i.organization_id IN (SELECT id FROM ledger_chosen))
+AND ($7::text IS NULL OR i.status = $7)
+AND ($8::boolean IS NULL OR $8 = {OVERDUE})
+AND ($9::integer IS NULL OR i.year = $9)
+AND ($10::text IS NULL OR i.source = $10)
+AND ($11::uuid IS NULL OR i.responsible_organization_id = $11)
+AND ($12::text IS NULL OR i.title ILIKE $12 OR i.description ILIKE $12)
 """
-_PAGE = f"""
-SELECT {COLUMNS} FROM ledger_items i
-WHERE {_WHERE} AND ($12::uuid IS NULL OR i.id > $12)
-ORDER BY i.id LIMIT $13
-"""
-_COUNT = f"SELECT count(*) FROM ledger_items i WHERE {_WHERE}"
+# A page ($13 the id after which it starts, $14 its size) and the filter's total.
+PAGE_SQL = (
+    f"{_CTE} SELECT {COLUMNS} FROM ledger_items i WHERE {_WHERE}"
+    " AND ($13::uuid IS NULL OR i.id > $13) ORDER BY i.id LIMIT $14"
+)
+COUNT_SQL = f"{_CTE} SELECT count(*) FROM ledger_items i WHERE {_WHERE}"
+# The filter's organisation ($1) is one of the tenant's, or the filter answers NOT_FOUND.
+ORGANIZATION_KNOWN = "($1::uuid IS NULL OR EXISTS (SELECT 1 FROM organizations WHERE id = $1))"
+
+# One item the caller may read: $1–$3 the read scope, $4 the id.
+BY_ID_SQL = (
+    f"WITH RECURSIVE {REACH_CTE} SELECT {COLUMNS} FROM ledger_items i WHERE {SCOPE_WHERE} AND i.id = $4"
+)
 
 _SUBTREE = """
 WITH RECURSIVE below (id) AS (
@@ -81,6 +97,28 @@ async def organizations_of(
     return [row["id"] for row in await conn.fetch(_SUBTREE, organization_id)]
 
 
+def filter_params(*, actor: Principal, filter: ItemFilter) -> list[Any]:
+    """The read scope and the filter as ``$1``–``$12`` of ``PAGE_SQL`` and ``COUNT_SQL``;
+    BAD_USER_INPUT for a filter no page can answer."""
+    search = filter.search.strip() if filter.search else None
+    if search is not None and len(search) > 100:
+        raise BadUserInput("search must be at most 100 characters", field="search")
+    if filter.year is not None:
+        rules.check_year(filter.year)
+    return [
+        *scope_params(actor),
+        filter.list.value if filter.list else None,
+        filter.organization_id,
+        filter.include_descendants,
+        filter.status.value if filter.status else None,
+        filter.overdue,
+        filter.year,
+        filter.source.value if filter.source else None,
+        filter.responsible_organization_id,
+        like_pattern(search) if search else None,
+    ]
+
+
 async def list_items(
     conn: asyncpg.Connection,
     *,
@@ -91,35 +129,11 @@ async def list_items(
     count: bool = True,
 ) -> ItemPage:
     """One page of the items the caller may see, in creation order."""
-    search = filter.search.strip() if filter.search else None
-    if search is not None and len(search) > 100:
-        raise BadUserInput("search must be at most 100 characters", field="search")
-    if filter.year is not None:
-        rules.check_year(filter.year)
-    scope = await ReadScope.of(conn, actor)
-    organizations = None
-    if filter.organization_id is not None:
-        exists = await conn.fetchval("SELECT true FROM organizations WHERE id = $1", filter.organization_id)
-        if not exists:
-            raise NotFound("no such organization", field="organizationId")
-        organizations = await organizations_of(
-            conn, organization_id=filter.organization_id, include_descendants=filter.include_descendants
-        )
-    args: list[Any] = [
-        scope.sees_all,
-        scope.subtree,
-        scope.member_of,
-        filter.list.value if filter.list else None,
-        organizations,
-        filter.status.value if filter.status else None,
-        filter.overdue,
-        filter.year,
-        filter.source.value if filter.source else None,
-        filter.responsible_organization_id,
-        like_pattern(search) if search else None,
-    ]
-    rows = await conn.fetch(_PAGE, *args, after, first + 1)
-    total = int(await conn.fetchval(_COUNT, *args)) if count else None
+    args = filter_params(actor=actor, filter=filter)
+    if not await conn.fetchval(f"SELECT {ORGANIZATION_KNOWN}", filter.organization_id):
+        raise NotFound("no such organization", field="organizationId")
+    rows = await conn.fetch(PAGE_SQL, *args, after, first + 1)
+    total = int(await conn.fetchval(COUNT_SQL, *args)) if count else None
     return ItemPage(
         items=[item_from_record(row) for row in rows[:first]], total=total, has_next=len(rows) > first
     )
@@ -133,12 +147,12 @@ async def items_by_id(conn: asyncpg.Connection, *, ids: list[uuid.UUID]) -> dict
 
 async def get_item(conn: asyncpg.Connection, *, actor: Principal, item_id: uuid.UUID) -> LedgerItem:
     """One item: NOT_FOUND if the tenant has none such, FORBIDDEN if it is out of the caller's reach."""
-    found = (await items_by_id(conn, ids=[item_id])).get(item_id)
-    if found is None:
+    row = await conn.fetchrow(BY_ID_SQL, *scope_params(actor), item_id)
+    if row is not None:
+        return item_from_record(row)
+    if not await conn.fetchval("SELECT true FROM ledger_items WHERE id = $1", item_id):
         raise NotFound("no such ledger item", field="id")
-    if not (await ReadScope.of(conn, actor)).admits(found):
-        raise Forbidden("this item is outside your organisation's ledger")
-    return found
+    raise Forbidden("this item is outside your organisation's ledger")
 
 
 async def answers_of(

@@ -11,14 +11,22 @@ from services.core.records import from_record
 from services.events.changes import Actor
 from services.ledger.models import CONSTRAINTS, LedgerItem, LedgerStep
 
-# Over ``ledger_items i``; ``overdue`` is derived, never stored.
-COLUMNS = """
+
+def overdue(alias: str) -> str:
+    """Whether the item ``alias`` is overdue (逾期): derived, never stored."""
+    return f"({alias}.due_date < ledger_today() AND {alias}.status NOT IN ('SIGNED_OFF', 'CANCELLED'))"
+
+
+OVERDUE = overdue("i")
+
+# Over ``ledger_items i``.
+COLUMNS = f"""
 i.id, i.tenant_id, i.list, i.organization_id, i.assigning_organization_id, i.year, i.title,
 i.description, i.source, i.source_id, i.source_key, i.responsible_organization_id,
 i.responsible_person, i.supporting_organization_ids, i.holder_role, i.due_date, i.due_revision,
 i.status, i.percent, i.evidence, i.evidence_links, i.submitted_by, i.submitted_at,
 i.signed_off_by, i.signed_off_at, i.cancelled_at, i.import_key, i.created_at, i.updated_at,
-(i.due_date < ledger_today() AND i.status NOT IN ('SIGNED_OFF', 'CANCELLED')) AS overdue
+{OVERDUE} AS overdue
 """
 
 
