@@ -355,8 +355,16 @@ class Compiler:
             f" row_number() OVER (ORDER BY {key}{' DESC' if root.descending else ''}) AS n"
             f" FROM ({rows}) AS {alias}"
         )
+        value = json_sql.obj(members)
+        if root.guard is not None:
+            # NULL makes the whole statement NULL: the interpreter answers with its error.
+            guard = _renumber(
+                root.guard,
+                self._bind(_placeholders(root.guard), self._field_binder(definition, node, root.guard_bind)),
+            )
+            value = f"CASE WHEN {guard} THEN {value} END"
         # One row even when nothing aggregates the page (only totalCount selected, say).
-        return f"(SELECT {json_sql.obj(members)} FROM ({page}) AS page GROUP BY ())"
+        return f"(SELECT {value} FROM ({page}) AS page GROUP BY ())"
 
 
 def compile_plan(

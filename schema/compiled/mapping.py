@@ -95,6 +95,10 @@ class ConnectionRoot:
     after which the page starts and ``$k+2`` the page size plus one, ordered by the key
     ``key`` (an expression of the alias ``{t}``; descending when ``descending``); ``count``
     counts the filter's rows with the same ``$1…$k``.
+
+    ``guard``, when given, is a condition of the service with its own parameters from
+    ``guard_bind`` (an organisation named by the filter exists, say): when it is false the
+    interpreter answers (with the service's error), as when an ``ObjectRoot`` finds no row.
     """
 
     field: str
@@ -105,6 +109,8 @@ class ConnectionRoot:
     key: str
     bind: Bind
     descending: bool = False
+    guard: str | None = None
+    guard_bind: Bind = no_params
 
 
 @dataclass(frozen=True, slots=True)
