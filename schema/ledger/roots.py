@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
+from schema.ledger.compiled import COMPILED
 from schema.ledger.mutations import LedgerMutation as Mutation
 from schema.ledger.queries import LedgerQuery as Query
 
-__all__ = ["Mutation", "Query"]
+__all__ = ["COMPILED", "Mutation", "Query"]
