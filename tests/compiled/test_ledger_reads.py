@@ -8,7 +8,7 @@ import base64
 import datetime as dt
 import uuid
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, cast
 
 import asyncpg
 import httpx
@@ -146,6 +146,25 @@ class _Writer:
         return str(next(iter(payload.values()))["id"])
 
 
+async def _open_council_task(
+    pool: asyncpg.Pool, tenant_id: uuid.UUID, street: uuid.UUID, garden: uuid.UUID, today: dt.date
+) -> None:
+    """A task with a source (a council's resolution), through the ledger's declared interface."""
+    async with pool.acquire() as proxy, proxy.transaction():
+        connection = cast(asyncpg.Connection, proxy)
+        await set_scope(connection, tenant_id=tenant_id)
+        await open_sourced_tasks(
+            connection,
+            actor=SystemActor(tenant_id=tenant_id, login="council-test"),
+            source="COUNCIL_RESOLUTION",
+            source_id=uuid.uuid4(),
+            assigning_organization_id=street,
+            tasks=[
+                SourcedTask(key="1", title="议定事项", responsible_organization_id=garden, due_date=today)
+            ],
+        )
+
+
 async def _seed(
     app: Starlette,
     tokens: Tokens,
@@ -250,18 +269,7 @@ async def _seed(
             {"organizationId": str(riverside), "year": letter_year, "itemIds": [waiting_item]},
             "street-admin",
         )
-        async with pool.acquire() as conn, conn.transaction():
-            await set_scope(conn, tenant_id=demo)
-            await open_sourced_tasks(
-                conn,
-                actor=SystemActor(tenant_id=demo, login="council-test"),
-                source="COUNCIL_RESOLUTION",
-                source_id=uuid.uuid4(),
-                assigning_organization_id=street,
-                tasks=[
-                    SourcedTask(key="1", title="议定事项", responsible_organization_id=garden, due_date=today)
-                ],
-            )
+        await _open_council_task(pool, demo, street, garden, today)
 
         other = tenants["other"]
         write = _Writer(client, tokens, "other")
