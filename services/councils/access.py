@@ -1,8 +1,10 @@
 """Who may see a council and who may act in it, checked with the rows in hand.
 
 Casbin has already said the caller's role may do the action at all. Here: partners see
-public councils only; a meeting is run by the host's admin or the meeting's convener's admin
-(and the alliance admin); items are raised and commented on by member units' admins.
+public councils only, and of their meetings none cancelled (SQL predicates, shared by the
+services' reads and the compiled reads); a meeting is run by the host's admin or the meeting's
+convener's admin (and the alliance admin); items are raised and commented on by member units'
+admins.
 """
 
 from __future__ import annotations
@@ -31,8 +33,17 @@ class ReadScope:
     def of(cls, actor: Principal) -> ReadScope:
         return cls(partner=actor.is_partner)
 
-    def sees(self, council: Council) -> bool:
-        return council.public or not self.partner
+
+def council_visible(alias: str, partner: str) -> str:
+    """SQL: the caller sees the council row ``alias``; ``partner`` is the placeholder of
+    ``ReadScope.partner`` (partners see public councils only)."""
+    return f"(NOT {partner}::boolean OR {alias}.public)"
+
+
+def meeting_visible(alias: str, partner: str) -> str:
+    """SQL: the caller sees the meeting row ``alias`` of a council it sees; ``partner`` as in
+    ``council_visible`` (partners see no cancelled meetings)."""
+    return f"(NOT {partner}::boolean OR {alias}.status <> 'CANCELLED')"
 
 
 async def council_for(
@@ -45,13 +56,14 @@ async def council_for(
 ) -> Council:
     """The council, as far as the caller may see it (NOT_FOUND otherwise)."""
     row = await conn.fetchrow(
-        f"SELECT {COUNCIL_COLUMNS} FROM councils c WHERE c.id = $1" + (" FOR UPDATE" if lock else ""),
+        f"SELECT {COUNCIL_COLUMNS} FROM councils c WHERE c.id = $1 AND {council_visible('c', '$2')}"
+        + (" FOR UPDATE" if lock else ""),
         council_id,
+        ReadScope.of(actor).partner,
     )
-    council = from_record(Council, row) if row is not None else None
-    if council is None or not ReadScope.of(actor).sees(council):
+    if row is None:
         raise NotFound("no such council", field=field)
-    return council
+    return from_record(Council, row)
 
 
 async def is_member(conn: asyncpg.Connection, *, council_id: uuid.UUID, organization_id: uuid.UUID) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import asyncpg
 
@@ -279,6 +280,20 @@ WHERE ($1::uuid IS NULL OR i.council_id = $1)
 """
 
 
+# The filter ($1–$3 from ``filter_params``), then a page ($4 cursor, $5 size), oldest first;
+# the compiled reads run the same statements (schema/councils/compiled.py).
+PAGE_SQL = f"SELECT {ITEM_COLUMNS} {_FILTER} AND ($4::uuid IS NULL OR i.id > $4) ORDER BY i.id LIMIT $5"
+COUNT_SQL = f"SELECT count(*) {_FILTER}"
+
+
+def filter_params(*, filter: AgendaItemFilter) -> list[Any]:
+    """The filter as ``$1``–``$3`` of ``PAGE_SQL`` and ``COUNT_SQL``; BAD_USER_INPUT for a
+    status that is none."""
+    if filter.status is not None and filter.status not in AgendaItemStatus.__members__:
+        raise BadUserInput("status is not an agenda item status", field="status")
+    return [filter.council_id, filter.status, filter.raised_by_organization_id]
+
+
 async def list_agenda_items(
     conn: asyncpg.Connection,
     *,
@@ -288,16 +303,9 @@ async def list_agenda_items(
     count: bool = True,
 ) -> Page[AgendaItem]:
     """One page of agenda items, oldest first (never for partners: the field's permission)."""
-    if filter.status is not None and filter.status not in AgendaItemStatus.__members__:
-        raise BadUserInput("status is not an agenda item status", field="status")
-    args = [filter.council_id, filter.status, filter.raised_by_organization_id]
-    rows = await conn.fetch(
-        f"SELECT {ITEM_COLUMNS} {_FILTER} AND ($4::uuid IS NULL OR i.id > $4) ORDER BY i.id LIMIT $5",
-        *args,
-        after,
-        first + 1,
-    )
-    total = await conn.fetchval(f"SELECT count(*) {_FILTER}", *args) if count else None
+    args = filter_params(filter=filter)
+    rows = await conn.fetch(PAGE_SQL, *args, after, first + 1)
+    total = await conn.fetchval(COUNT_SQL, *args) if count else None
     return Page(
         items=[from_record(AgendaItem, r) for r in rows[:first]],
         total=int(total or 0),

@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import asyncpg
@@ -14,7 +15,7 @@ from services.core.errors import BadUserInput, Conflict, NotFound
 from services.core.principal import Principal
 from services.core.records import Page, from_record
 from services.core.validation import clean_text, optional_text
-from services.councils.access import COUNCIL_COLUMNS, ReadScope, council_for
+from services.councils.access import COUNCIL_COLUMNS, ReadScope, council_for, council_visible
 from services.councils.events import CouncilCreated, CouncilMemberAdded, CouncilMemberRemoved
 from services.councils.models import CONSTRAINTS, MAX_MEMBERS, Council, CouncilKind, Membership
 from services.events.changes import record_change
@@ -192,15 +193,41 @@ async def _current(conn: asyncpg.Connection, council_id: uuid.UUID, organization
     )
 
 
-_FILTER = """
+_FILTER = f"""
 FROM councils c
-WHERE ($1::boolean IS FALSE OR c.public)
+WHERE {council_visible("c", "$1")}
   AND ($2::text IS NULL OR c.kind = $2)
   AND ($3::uuid IS NULL OR c.host_org_id = $3)
   AND ($4::uuid IS NULL OR EXISTS (SELECT 1 FROM council_members m WHERE m.council_id = c.id
                                    AND m.organization_id = $4 AND m.left_on IS NULL))
   AND ($5::text IS NULL OR c.name ILIKE '%' || $5 || '%')
 """
+
+# The filter ($1–$5 from ``filter_params``), then a page ($6 cursor, $7 size), oldest first;
+# the compiled reads run the same statements (schema/councils/compiled.py).
+PAGE_SQL = f"SELECT {COUNCIL_COLUMNS} {_FILTER} AND ($6::uuid IS NULL OR c.id > $6) ORDER BY c.id LIMIT $7"
+COUNT_SQL = f"SELECT count(*) {_FILTER}"
+# $1 whether the caller is a partner, $2 the ids.
+BY_ID_SQL = (
+    f"SELECT {COUNCIL_COLUMNS} FROM councils c WHERE c.id = ANY($2::uuid[]) AND {council_visible('c', '$1')}"
+)
+
+
+def filter_params(*, actor: Principal, filter: CouncilFilter) -> list[Any]:
+    """The read scope and the filter as ``$1``–``$5`` of ``PAGE_SQL`` and ``COUNT_SQL``;
+    BAD_USER_INPUT for a filter no page can answer."""
+    search = optional_text(filter.search, field="search", max_length=100)
+    if search is not None:
+        search = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    if filter.kind is not None and filter.kind not in CouncilKind.__members__:
+        raise BadUserInput("kind is not a council kind", field="kind")
+    return [
+        ReadScope.of(actor).partner,
+        filter.kind,
+        filter.host_organization_id,
+        filter.member_organization_id,
+        search,
+    ]
 
 
 async def list_councils(
@@ -213,25 +240,9 @@ async def list_councils(
     count: bool = True,
 ) -> Page[Council]:
     """One page of the councils the caller may see, oldest first."""
-    search = optional_text(filter.search, field="search", max_length=100)
-    if search is not None:
-        search = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    if filter.kind is not None and filter.kind not in CouncilKind.__members__:
-        raise BadUserInput("kind is not a council kind", field="kind")
-    args = [
-        ReadScope.of(actor).partner,
-        filter.kind,
-        filter.host_organization_id,
-        filter.member_organization_id,
-        search,
-    ]
-    rows = await conn.fetch(
-        f"SELECT {COUNCIL_COLUMNS} {_FILTER} AND ($6::uuid IS NULL OR c.id > $6) ORDER BY c.id LIMIT $7",
-        *args,
-        after,
-        first + 1,
-    )
-    total = await conn.fetchval(f"SELECT count(*) {_FILTER}", *args) if count else None
+    args = filter_params(actor=actor, filter=filter)
+    rows = await conn.fetch(PAGE_SQL, *args, after, first + 1)
+    total = await conn.fetchval(COUNT_SQL, *args) if count else None
     items = [from_record(Council, row) for row in rows[:first]]
     return Page(items=items, total=int(total or 0), has_next=len(rows) > first)
 
@@ -239,12 +250,9 @@ async def list_councils(
 async def councils_by_id(
     conn: asyncpg.Connection, *, actor: Principal, ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, Council]:
-    rows = await conn.fetch(
-        f"SELECT {COUNCIL_COLUMNS} FROM councils c WHERE c.id = ANY($1::uuid[])", list(ids)
-    )
-    scope = ReadScope.of(actor)
-    found = (from_record(Council, row) for row in rows)
-    return {council.id: council for council in found if scope.sees(council)}
+    """The councils among ``ids`` the caller may see (others are simply absent)."""
+    rows = await conn.fetch(BY_ID_SQL, ReadScope.of(actor).partner, list(ids))
+    return {row["id"]: from_record(Council, row) for row in rows}
 
 
 async def members_of(

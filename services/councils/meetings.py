@@ -18,7 +18,14 @@ from services.core.errors import BadUserInput, Conflict, DomainError, NotFound
 from services.core.principal import Principal
 from services.core.records import from_record
 from services.core.validation import clean_text, optional_text
-from services.councils.access import ReadScope, council_for, is_member, may_run
+from services.councils.access import (
+    ReadScope,
+    council_for,
+    council_visible,
+    is_member,
+    may_run,
+    meeting_visible,
+)
 from services.councils.events import (
     AgendaItemDeferred,
     MeetingCancelled,
@@ -91,8 +98,10 @@ async def meeting_for(
 ) -> tuple[Meeting, Council]:
     """The meeting and its council, as far as the caller may see them (NOT_FOUND otherwise)."""
     row = await conn.fetchrow(
-        f"SELECT {COLUMNS} FROM council_meetings mt WHERE mt.id = $1" + (" FOR UPDATE" if lock else ""),
+        f"SELECT {COLUMNS} FROM council_meetings mt WHERE mt.id = $1 AND {meeting_visible('mt', '$2')}"
+        + (" FOR UPDATE" if lock else ""),
         meeting_id,
+        ReadScope.of(actor).partner,
     )
     if row is None:
         raise NotFound("no such meeting", field=field)
@@ -101,8 +110,6 @@ async def meeting_for(
         council = await council_for(conn, actor=actor, council_id=meeting.council_id, field=field)
     except NotFound:
         raise NotFound("no such meeting", field=field) from None
-    if ReadScope.of(actor).partner and meeting.status == MeetingStatus.CANCELLED:
-        raise NotFound("no such meeting", field=field)
     return meeting, council
 
 
@@ -305,13 +312,21 @@ async def publish_minutes(
     )
 
 
+# $1 whether the caller is a partner, $2 the ids (the compiled reads run it too).
+BY_ID_SQL = (
+    f"SELECT {COLUMNS} FROM council_meetings mt JOIN councils c ON c.tenant_id = mt.tenant_id"
+    f" AND c.id = mt.council_id WHERE mt.id = ANY($2::uuid[])"
+    f" AND {council_visible('c', '$1')} AND {meeting_visible('mt', '$1')}"
+)
+
+
 async def meetings_of(
     conn: asyncpg.Connection, *, actor: Principal, council_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[Meeting]]:
     """Meetings by council, by start; partners see no cancelled ones."""
     rows = await conn.fetch(
         f"""SELECT {COLUMNS} FROM council_meetings mt WHERE mt.council_id = ANY($1::uuid[])
-            AND (NOT $2::boolean OR mt.status <> 'CANCELLED') ORDER BY mt.starts_at, mt.id""",
+            AND {meeting_visible("mt", "$2")} ORDER BY mt.starts_at, mt.id""",
         list(council_ids),
         ReadScope.of(actor).partner,
     )
@@ -325,10 +340,5 @@ async def meetings_by_id(
     conn: asyncpg.Connection, *, actor: Principal, ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, Meeting]:
     """Meetings by id, as far as the caller may see them (partners: public councils', not cancelled)."""
-    rows = await conn.fetch(
-        f"""SELECT {COLUMNS} FROM council_meetings mt JOIN councils c ON c.id = mt.council_id
-            WHERE mt.id = ANY($1::uuid[]) AND (NOT $2::boolean OR (c.public AND mt.status <> 'CANCELLED'))""",
-        list(ids),
-        ReadScope.of(actor).partner,
-    )
+    rows = await conn.fetch(BY_ID_SQL, ReadScope.of(actor).partner, list(ids))
     return {row["id"]: from_record(Meeting, row) for row in rows}
