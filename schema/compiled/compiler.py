@@ -52,6 +52,7 @@ from services.core.settings import Settings
 Binder = Callable[[VariableValues, Principal], list[Any]]
 
 _PLACEHOLDER = re.compile(r"\$(\d+)")
+_MAY = re.compile(r"\{may:(\w+):(\w+)\}")
 
 
 class NotCompiled(Exception):
@@ -244,20 +245,21 @@ class Compiler:
             members.append((key, self._member(declared, node, definition, alias)))
         return json_sql.obj(members)
 
+    def _may(self, sql: str) -> str:
+        """``{may:obj:act}`` as the role set's answer (the plan is made per role set)."""
+        return _MAY.sub(lambda m: "true" if self.allows(m[1], m[2]) else "false", sql)
+
     def _member(self, declared: Field, node: FieldNode, definition: GraphQLField, alias: str) -> str:
         if isinstance(declared, Scalar):
-            return json_sql.scalar(declared.sql.replace("{t}", alias), declared.kind)
+            return json_sql.scalar(self._may(declared.sql).replace("{t}", alias), declared.kind)
         inner = self._alias()
-        if isinstance(declared, One):
-            source = declared.source.replace("{t}", alias).replace("{o}", inner)
-            value = self._object(declared.type, node.selection_set, inner)
-            return f"coalesce((SELECT {value} {source}), {json_sql.NULL})"
-        assert isinstance(declared, Many)
-        source = declared.source.replace("{t}", alias).replace("{o}", inner)
+        source = self._may(declared.source).replace("{t}", alias).replace("{o}", inner)
         count = _placeholders(source)
         if count:
             source = _renumber(source, self._bind(count, self._field_binder(definition, node, declared.bind)))
         value = self._object(declared.type, node.selection_set, inner)
+        if isinstance(declared, One):
+            return f"coalesce((SELECT {value} {source}), {json_sql.NULL})"
         return f"('[' || array_to_string(ARRAY(SELECT {value} {source}), ',') || ']')"
 
     # -- roots -----------------------------------------------------------------------------------

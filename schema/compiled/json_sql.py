@@ -33,7 +33,7 @@ def scalar(value: str, kind: Kind) -> str:
     """JSON text of a column's value (``null`` when it is NULL)."""
     if kind is Kind.ID:
         text = f"to_json(({value})::text)::text"
-    elif kind in (Kind.STRING, Kind.ENUM, Kind.STRING_LIST, Kind.DATE):
+    elif kind in (Kind.STRING, Kind.ENUM, Kind.STRING_LIST, Kind.INT_LIST, Kind.DATE):
         text = f"to_json({value})::text"
     elif kind is Kind.INT:
         text = f"({value})::text"

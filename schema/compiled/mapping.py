@@ -3,12 +3,16 @@
 A type maps to a table (its rows are the objects); each field maps to one of:
 
 - ``Scalar``: a column or SQL expression of the row, with how it is written as JSON;
-- ``One``: a nullable object of another mapped type, found by a correlated ``FROM … WHERE``;
+- ``One``: a nullable object of another mapped type, found by a correlated ``FROM … WHERE``
+  (with parameters from its ``bind``, as ``Many``);
 - ``Many``: a list of objects of another mapped type, in a given order, optionally bounded by
   an argument (checked per request by the field's ``bind``, as its resolver checks it);
 
 Permissions are not declared here: the compiler reads them from the fields themselves (their
-``requires``, ``personal`` and quiet permissions), the one place they are declared.
+``requires``, ``personal`` and quiet permissions), the one place they are declared. A
+resolver that asks Casbin itself (``info.context.allows(obj, act)``) is mapped with
+``{may:obj:act}`` in its SQL, which the compiler writes as ``true`` or ``false``: the role
+set's answer, decided once per plan as the plan cache is keyed by the role set.
 
 Root fields declare where their rows come from: a ``ConnectionRoot`` (keyset pages, reusing
 the service's own page and count SQL) or an ``ObjectRoot`` (one row by argument). Their SQL is
@@ -43,6 +47,7 @@ class Kind(enum.Enum):
     DATETIME = "datetime"  # timestamptz, as Python's isoformat() in UTC
     DATE = "date"  # date, as Python's isoformat() (PostgreSQL's JSON writes dates in ISO 8601)
     STRING_LIST = "string_list"  # text[]
+    INT_LIST = "int_list"  # integer[]
 
 
 Args = Mapping[str, Any]
@@ -66,7 +71,8 @@ class Scalar:
 @dataclass(frozen=True, slots=True)
 class One:
     type: str
-    source: str  # "organizations {o} WHERE {o}.id = {t}.owner_org_id"
+    source: str  # "FROM organizations {o} WHERE {o}.id = {t}.owner_org_id", parameters from bind
+    bind: Bind = no_params
 
 
 @dataclass(frozen=True, slots=True)
