@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
+from schema.councils.compiled import COMPILED
 from schema.councils.mutations import CouncilsMutation as Mutation
 from schema.councils.queries import CouncilsQuery as Query
 
-__all__ = ["Mutation", "Query"]
+__all__ = ["COMPILED", "Mutation", "Query"]
