@@ -3,9 +3,7 @@ declared once per type, next to the types, with the service's own SQL for the ro
 only to their parties is ``services.cobuilding.access.VISIBLE``, bound from ``Scope.of``).
 
 Not mapped, so a document selecting them is answered by the interpreter:
-- ``budget``, ``amount`` and commitment ``targets``: decimals, which asyncpg hands over
-  without whole trailing groups of zeros (10000 comes out as ``1E+4``), a form PostgreSQL's
-  own text of the value does not have;
+- commitment ``targets``: decimals inside a JSON document, written by Python;
 - ``Milestone.overdue``: compared with the Python process's today, not the database's;
 - ``CobuildingAgreement.evaluationComparison``: computed in Python.
 """
@@ -156,6 +154,7 @@ PROJECT = TypeMap(
         "startDate": Scalar("{t}.start_date", Kind.DATE),
         "endDate": Scalar("{t}.end_date", Kind.DATE),
         "status": Scalar("{t}.status", Kind.ENUM),
+        "budget": Scalar("{t}.budget", Kind.DECIMAL),
         # As reads.milestones_of and reads.contributions_of.
         "milestones": Many(
             "Milestone",
@@ -191,6 +190,7 @@ CONTRIBUTION = TypeMap(
         "organizationId": Scalar("{t}.organization_id", Kind.ID),
         "side": Scalar("{t}.side", Kind.ENUM),
         "kind": Scalar("{t}.kind", Kind.ENUM),
+        "amount": Scalar("{t}.amount", Kind.DECIMAL),
         "unit": Scalar("{t}.unit", Kind.STRING),
         "resourceId": Scalar("{t}.resource_id", Kind.ID),
         "note": Scalar("{t}.note", Kind.STRING),

@@ -31,7 +31,9 @@ def _datetime(value: str) -> str:
 
 def scalar(value: str, kind: Kind) -> str:
     """JSON text of a column's value (``null`` when it is NULL)."""
-    if kind is Kind.ID:
+    if kind in (Kind.ID, Kind.DECIMAL):
+        # numeric's text is its plain notation with the scale it was stored with, which is
+        # what the Decimal scalar writes of asyncpg's value.
         text = f"to_json(({value})::text)::text"
     elif kind in (Kind.STRING, Kind.ENUM, Kind.STRING_LIST, Kind.INT_LIST, Kind.DATE):
         text = f"to_json({value})::text"

@@ -48,6 +48,7 @@ class Kind(enum.Enum):
     DATE = "date"  # date, as Python's isoformat() (PostgreSQL's JSON writes dates in ISO 8601)
     STRING_LIST = "string_list"  # text[]
     INT_LIST = "int_list"  # integer[]
+    DECIMAL = "decimal"  # numeric, as a JSON string in plain notation (schema.scalars.DECIMAL)
 
 
 Args = Mapping[str, Any]

@@ -100,7 +100,7 @@ query($id: ID!) {
 MATRIX_PROJECTS = (
     "query($id: ID!) { cobuildingProjects(filter: {agreementId: $id}) { edges { node { id } } } }"
 )
-# Documents the interpreter keeps: decimals, today's overdue flag, a comparison made in Python.
+# Documents the interpreter keeps: targets, today's overdue flag, a comparison made in Python.
 STORY_DETAIL = """
 query($id: ID!) {
   cobuildingAgreement(id: $id) {
@@ -112,6 +112,7 @@ query($id: ID!) {
 }
 """
 BUDGETS = "{ cobuildingProjects { edges { node { id budget } } } }"
+AMOUNTS = "query($id: ID!) { cobuildingAgreement(id: $id) { projects { budget contributions { amount kind unit } } } }"
 OVERDUE = "query($id: ID!) { cobuildingAgreement(id: $id) { projects { milestones { id overdue } } } }"
 TARGETS = "query($id: ID!) { cobuildingAgreement(id: $id) { commitments { targets { name value } } } }"
 
@@ -168,6 +169,14 @@ async def ids(app: Starlette, admin_conn: asyncpg.Connection, demo: dict[str, uu
         "demo-project",
         "SELECT id FROM cobuilding_projects WHERE tenant_id = $1 ORDER BY id DESC LIMIT 1",
         demo["demo"],
+    )
+    # A copy of a signed agreement's project with a budget stored without decimals, as rows
+    # written by SQL may have (asyncpg reads it as Decimal('1E+6')).
+    await admin_conn.execute(
+        "INSERT INTO cobuilding_projects SELECT (jsonb_populate_record(p, jsonb_build_object("
+        "'id', uuidv7(), 'budget', 1000000, 'title', p.title || ' (整数预算)'))).*"
+        " FROM cobuilding_projects p WHERE p.agreement_id = $1 ORDER BY p.id LIMIT 1",
+        uuid.UUID(found["demo-signed"]),
     )
     return found
 
@@ -247,7 +256,8 @@ def corpus(ids: dict[str, str]) -> list[Case]:
         Case("query { cobuildingAgreements { totalCount } cobuildingProjects(first: 1) { totalCount } }", {}),
         Case("query { cobuildingProjects(first: 1) { pageInfo { endCursor } } }", {}),
         Case(STORY_DETAIL, {"id": ids["demo-signed"]}, compiles=False),
-        Case(BUDGETS, {}, compiles=False),
+        Case(BUDGETS, {}),
+        Case(AMOUNTS, {"id": ids["demo-signed"]}),
         Case(OVERDUE, {"id": ids["demo-signed"]}, compiles=False),
         Case(TARGETS, {"id": ids["demo-signed"]}, compiles=False),
     ]
