@@ -18,6 +18,7 @@ from schema.context import OperationScope
 from schema.execution import AllianceExecutionContext
 from schema.input_checks import InputChecks
 from schema.limits import BoundedValidation, limit_rules
+from schema.nodes import NodeQuery, Nodes
 from schema.scalars import SCALAR_OVERRIDES
 from schema.schema_class import AllianceSchema
 from schema.system import SystemQuery, SystemSubscription
@@ -67,7 +68,7 @@ def build_schema(settings: Settings, platform: Platform | None = None) -> Allian
     ]
     if not settings.graphql_introspection:
         extensions.append(DisableIntrospection)
-    query = _root("Query", [SystemQuery], modules)
+    query = _root("Query", [SystemQuery, NodeQuery], modules)
     assert query is not None
     schema = AllianceSchema(
         query=query,
@@ -79,6 +80,8 @@ def build_schema(settings: Settings, platform: Platform | None = None) -> Allian
         scalar_overrides=SCALAR_OVERRIDES,
     )
     schema.platform = platform
+    # Each domain's GraphQL module declares its node types (``NODES``) for ``node(id)``.
+    schema.nodes = Nodes(query, [item for m in modules for item in getattr(m, "NODES", ())])
     # Each domain's GraphQL module declares the table mapping of its types (``COMPILED``).
     mappings = Mappings.of([item for m in modules for item in getattr(m, "COMPILED", ())])
     schema.compiled_reads = CompiledReads(schema._schema, mappings, settings)

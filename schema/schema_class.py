@@ -14,6 +14,7 @@ from strawberry.types.graphql import OperationType
 
 from schema.compiled import CompiledReads
 from schema.errors import classify_result
+from schema.nodes import Nodes
 from schema.observability import observe_result
 from services.core.tracing import tracer
 from services.domain import Platform
@@ -31,12 +32,13 @@ class AllianceSchema(strawberry.Schema):
     This wraps ``execute``/``subscribe`` rather than using an extension because parse
     errors leave Strawberry's operation hooks as exceptions, bypassing extensions.
     ``platform`` holds the domains that made the schema (and their event catalog);
-    ``compiled_reads`` the compiled path of its reads (``schema.compiled``);
-    ``http_guards`` the domains' ``HttpGuard``s.
+    ``compiled_reads`` the compiled path of its reads (``schema.compiled``); ``nodes`` the
+    node types ``node(id)`` answers (``schema.nodes``); ``http_guards`` the domains' ``HttpGuard``s.
     """
 
     platform: Platform
     compiled_reads: CompiledReads
+    nodes: Nodes
     http_guards: tuple[HttpGuard, ...] = ()
 
     async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:

@@ -5,6 +5,11 @@ from __future__ import annotations
 from schema.cobuilding.compiled import COMPILED
 from schema.cobuilding.mutations import CobuildingMutation as Mutation
 from schema.cobuilding.queries import CobuildingQuery as Query
+from schema.cobuilding.types import CobuildingAgreement
 from schema.cobuilding.viewer import CobuildingViewerQuery as QueryRefinement
+from schema.nodes import NodeType
 
-__all__ = ["COMPILED", "Mutation", "Query", "QueryRefinement"]
+# The node types this domain answers by node(id) (全局对象标识), each through its own root field.
+NODES = (NodeType(CobuildingAgreement, table="cobuilding_agreements", root="cobuilding_agreement"),)
+
+__all__ = ["COMPILED", "NODES", "Mutation", "Query", "QueryRefinement"]

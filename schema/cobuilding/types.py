@@ -18,6 +18,7 @@ from schema.cobuilding.loaders import (
     versions_loader,
 )
 from schema.context import Info
+from schema.nodes import Node
 from schema.permissions import requires
 from services.cobuilding import figures as figures_service
 from services.cobuilding import models
@@ -289,7 +290,7 @@ class CobuildingScoreComparison:
 @strawberry.type(
     description="A co-building agreement (共建协议) between an SOE and a local Party organisation."
 )
-class CobuildingAgreement:
+class CobuildingAgreement(Node):
     id: strawberry.ID
     title: str
     status: models.AgreementStatus

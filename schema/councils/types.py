@@ -25,6 +25,7 @@ from schema.councils.loaders import (
 )
 from schema.directory.loaders import organization_loader
 from schema.directory.types import Organization
+from schema.nodes import Node
 from schema.permissions import Quietly
 from services.councils import followup, models
 from services.ledger.reads import SourcedTaskState
@@ -256,7 +257,7 @@ class AgendaItem:
 
 
 @strawberry.type(description="A meeting of a council (联席会议会议).")
-class Meeting:
+class Meeting(Node):
     id: strawberry.ID
     council_id: strawberry.ID
     title: str = strawberry.field(description="Title (会议名称).")
@@ -344,7 +345,7 @@ class Meeting:
 
 
 @strawberry.type(description="A joint council (党建联席会议 / 区域党委).")
-class Council:
+class Council(Node):
     id: strawberry.ID
     name: str = strawberry.field(description="Name (名称).")
     kind: CouncilKind

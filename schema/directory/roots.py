@@ -5,5 +5,10 @@ from __future__ import annotations
 from schema.directory.compiled import COMPILED
 from schema.directory.mutations import DirectoryMutation as Mutation
 from schema.directory.queries import DirectoryQuery as Query
+from schema.directory.types import Organization
+from schema.nodes import NodeType
 
-__all__ = ["COMPILED", "Mutation", "Query"]
+# The node types this domain answers by node(id) (全局对象标识), each through its own root field.
+NODES = (NodeType(Organization, table="organizations", root="organization"),)
+
+__all__ = ["COMPILED", "NODES", "Mutation", "Query"]

@@ -11,6 +11,7 @@ from strawberry.scalars import JSON
 
 from schema.context import Context, Info
 from schema.directory.loaders import children_loader, organization_loader
+from schema.nodes import Node
 from schema.permissions import personal
 from services.directory import invitations, models
 
@@ -41,7 +42,7 @@ Role = models.Role
 
 
 @strawberry.type(description="Member organisation of an alliance (成员单位).")
-class Organization:
+class Organization(Node):
     id: strawberry.ID
     name: str = strawberry.field(description="Name (名称).")
     kind: OrganizationKind

@@ -12,6 +12,7 @@ from schema.context import Info
 from schema.directory.loaders import organization_loader
 from schema.directory.types import Organization
 from schema.ledger.loaders import answers_loader, history_loader
+from schema.nodes import Node
 from schema.permissions import Quietly
 from services.ledger import models
 
@@ -100,7 +101,7 @@ class LedgerStep:
 
 
 @strawberry.type(description="An item of the three-lists work ledger (三单制 台账条目).")
-class LedgerItem:
+class LedgerItem(Node):
     id: strawberry.ID
     list_: LedgerList = strawberry.field(name="list", description="Which list (清单).")
     organization_id: strawberry.ID = strawberry.field(description="Whose ledger holds it (所属单位).")

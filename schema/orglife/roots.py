@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import strawberry
 
+from schema.nodes import NodeType
 from schema.orglife.mutations import OrgLifeMutation
 from schema.orglife.queries import OrgLifeQuery
 from schema.orglife.ratings import RatingMutation, RatingQuery
+from schema.orglife.types import Member
 
 
 @strawberry.type
@@ -19,4 +21,7 @@ class Mutation(OrgLifeMutation, RatingMutation):
     pass
 
 
-__all__ = ["Mutation", "Query"]
+# The node types this domain answers by node(id) (全局对象标识), each through its own root field.
+NODES = (NodeType(Member, table="party_members", root="member"),)
+
+__all__ = ["NODES", "Mutation", "Query"]

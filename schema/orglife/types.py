@@ -10,6 +10,7 @@ import strawberry
 from schema.context import Info
 from schema.directory.loaders import organization_loader
 from schema.directory.types import Organization
+from schema.nodes import Node
 from schema.orglife.loaders import memberships_loader
 from services.orglife import models
 
@@ -78,7 +79,7 @@ class Membership:
 @strawberry.type(
     description="A Party member (党员). Personal data: every read outside the branch's admins is audited."
 )
-class Member:
+class Member(Node):
     id: strawberry.ID
     organization_id: strawberry.ID = strawberry.field(description="The current branch (所在支部).")
     name: str = strawberry.field(description="Name (姓名).")

@@ -16,6 +16,7 @@ from schema.context import Info
 from schema.directory.loaders import organization_loader
 from schema.directory.types import Organization, prefetched_organizations
 from schema.loading import now_or_later
+from schema.nodes import Node
 from schema.permissions import Quietly
 from schema.resources.loaders import (
     menu_item_loader,
@@ -132,7 +133,7 @@ def _quietly(obj: str, act: str) -> list[FieldExtension]:
 
 
 @strawberry.type(description="A shared resource (共享资源) posted by a member organisation.")
-class Resource:
+class Resource(Node):
     id: strawberry.ID
     kind: ResourceKind
     title: str = strawberry.field(description="Title (名称).")
@@ -233,7 +234,7 @@ class Resource:
 
 
 @strawberry.type(description="A booking of a shared resource (预约).")
-class Booking:
+class Booking(Node):
     id: strawberry.ID
     status: BookingStatus
     resource_id: strawberry.ID
