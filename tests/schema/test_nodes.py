@@ -19,9 +19,11 @@ from graphql import (
     GraphQLSchema,
     get_named_type,
     is_leaf_type,
+    parse,
 )
 
 from schema import build_schema
+from schema.compiled.compiler import NotCompiled, compile_plan
 from schema.nodes import MAX_NODES
 from services.core.settings import Settings
 from services.domain import Platform
@@ -266,3 +268,11 @@ async def test_hostile_ids(
     query = {"query": NODES, "variables": {"ids": [str(uuid.uuid4()) for _ in range(10_000)]}}
     assert (await http.post("/graphql", json=query)).status_code == 413
     assert error_code(await gql(NODE, {"id": str(uuid.uuid4())})) == "UNAUTHENTICATED"
+
+
+@pytest.mark.parametrize("document", [NODE, NODES, 'query { resources { totalCount } node(id: "x") { id } }'])
+def test_node_documents_are_left_to_the_interpreter(document: str) -> None:
+    """node is no mapped root: any document asking for it is answered by the interpreter."""
+    reads = build_schema(Settings()).compiled_reads
+    with pytest.raises(NotCompiled):
+        compile_plan(reads.schema, reads.mappings, Settings(), parse(document), None, lambda obj, act: True)
