@@ -53,6 +53,9 @@ RATE = float(os.environ.get("BENCH_BURST_RATE", "50"))
 BURST = int(os.environ.get("BENCH_BURST_REQUESTS", "1000"))
 CONNECTIONS = int(os.environ.get("BENCH_BURST_CONNECTIONS", "100"))
 COUNT = int(os.environ.get("BENCH_BURST_COUNT", "1"))  # bursts per phase; 0: a flood
+# BENCH_BURST_SPLIT=1: key A's load generator on the last core, everything else (servers,
+# PostgreSQL, the broker, key B's client) on the others, as if A sent from another machine.
+SPLIT = os.environ.get("BENCH_BURST_SPLIT", "") == "1"
 STEADY_CONNECTIONS = 8
 TARGET = 1.2  # "no other key's latency changes by more than 20%"
 
@@ -266,6 +269,7 @@ def _phase(name: str, repetition: int, server: Server, keys: Keys, meter: CpuMet
                 ).decode(),
             ],
             stdout=subprocess.PIPE,
+            preexec_fn=_on_last_core if SPLIT else None,
         )
         assert flood.stdout is not None
         if flood.stdout.readline().strip() != b"ready":
@@ -342,7 +346,11 @@ def _bench(settings: Settings) -> dict[str, object]:
         f" phases: server {extra_cpu * per_a:.3f} ms CPU, postgres {extra_pg * per_a:.3f} ms;"
         f" A's own client {client_cpu * per_a:.3f} ms"
     )
-    say("(2 shared cores: A's load generator and other work on the machine move these figures)")
+    say(
+        f"(A's load generator on core {_all_cores[-1]}, all else on the others)"
+        if SPLIT
+        else "(shared cores: A's load generator and other work on the machine move these figures)"
+    )
     p50_ratio, p99_ratio = p50_burst / p50_alone, p99_burst / p99_alone
     return {
         "b_p50_alone_ms": round(p50_alone, 2),
@@ -359,7 +367,19 @@ def _bench(settings: Settings) -> dict[str, object]:
         "server_cpu_ms_per_a_request": round(extra_cpu * 1000 / max(sent, 1), 3),
         "postgres_cpu_ms_per_a_request": round(extra_pg * 1000 / max(sent, 1), 3),
         "a_client_cpu_ms_per_request": round(client_cpu * per_a, 3),
+        "split_cores": SPLIT,
     }
+
+
+def _cores() -> list[int]:
+    return sorted(os.sched_getaffinity(0))
+
+
+def _on_last_core() -> None:
+    os.sched_setaffinity(0, {_all_cores[-1]})
+
+
+_all_cores = _cores()
 
 
 def main() -> int:
@@ -368,6 +388,11 @@ def main() -> int:
         target = Target("POST", "/graphql", spec["headers"], spec["body"].encode())
         _flood_process(int(sys.argv[2]), target, spec["seconds"])
         return 0
+    if SPLIT:
+        if len(_all_cores) < 2:
+            raise SystemExit("BENCH_BURST_SPLIT needs two cores")
+        # Before anything starts: every process of the run inherits it, but the burst's.
+        os.sched_setaffinity(0, set(_all_cores[:-1]))
     with tempfile.TemporaryDirectory(prefix="alliance-bench-") as folder:
         settings = replace(Settings.from_env({}), data_dir=Path(folder), log_json=False)
         with embedded_services(settings) as running:
