@@ -100,6 +100,20 @@ class CobuildingQuery:
 
     @strawberry.field(
         description=(
+            "One co-building project (共建项目), seen as cobuildingProjects shows it (with its "
+            "agreement); another alliance's id answers NOT_FOUND."
+        ),
+        extensions=requires("cobuilding", "read_detail"),
+    )
+    async def cobuilding_project(self, info: Info, id: strawberry.ID) -> CobuildingProject:
+        async with info.context.db() as conn:
+            found = await reads.get_project(
+                conn, scope=Scope.of(info.context.principal), project_id=parse_id(id), field="id"
+            )
+        return CobuildingProject.from_model(found)
+
+    @strawberry.field(
+        description=(
             "Co-building figures of a year (地企共建 数据化考核), for the alliance or one organisation."
         ),
         extensions=requires("cobuilding", "figures"),

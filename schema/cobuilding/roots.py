@@ -5,11 +5,14 @@ from __future__ import annotations
 from schema.cobuilding.compiled import COMPILED
 from schema.cobuilding.mutations import CobuildingMutation as Mutation
 from schema.cobuilding.queries import CobuildingQuery as Query
-from schema.cobuilding.types import CobuildingAgreement
+from schema.cobuilding.types import CobuildingAgreement, CobuildingProject
 from schema.cobuilding.viewer import CobuildingViewerQuery as QueryRefinement
 from schema.nodes import NodeType
 
 # The node types this domain answers by node(id) (全局对象标识), each through its own root field.
-NODES = (NodeType(CobuildingAgreement, table="cobuilding_agreements", root="cobuilding_agreement"),)
+NODES = (
+    NodeType(CobuildingAgreement, table="cobuilding_agreements", root="cobuilding_agreement"),
+    NodeType(CobuildingProject, table="cobuilding_projects", root="cobuilding_project"),
+)
 
 __all__ = ["COMPILED", "NODES", "Mutation", "Query", "QueryRefinement"]

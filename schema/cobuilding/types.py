@@ -203,7 +203,7 @@ class Contribution:
 
 
 @strawberry.type(description="A co-building project (共建项目) under an agreement and one dimension.")
-class CobuildingProject:
+class CobuildingProject(Node):
     id: strawberry.ID
     agreement_id: strawberry.ID
     dimension_code: str

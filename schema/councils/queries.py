@@ -1,4 +1,4 @@
-"""Council queries: councils, council, meeting, agendaItems, councilFigures."""
+"""Council queries: councils, council, meeting, agendaItems, agendaItem, councilFigures."""
 
 from __future__ import annotations
 
@@ -95,6 +95,20 @@ class CouncilsQuery:
                 conn, filter=service_filter, first=args.first, after=args.after, count=args.count
             )
         return AGENDA_ITEMS.connection(page, AgendaItem.from_model)
+
+    @strawberry.field(
+        description=(
+            "One agenda item (议题), as agendaItems shows it; never for partners; another "
+            "alliance's id answers NOT_FOUND."
+        ),
+        extensions=requires("council", "read_details"),
+    )
+    async def agenda_item(self, info: Info, id: strawberry.ID) -> AgendaItem:
+        async with info.context.db() as conn:
+            found = await agenda.agenda_item_by_id(conn, item_id=parse_id(id))
+        if found is None:
+            raise NotFound("no such agenda item", field="id")
+        return AgendaItem.from_model(found)
 
     @strawberry.field(
         description=(

@@ -201,7 +201,7 @@ class FollowUpTask:
 
 
 @strawberry.type(description="A problem or proposal raised by a member unit (议题).")
-class AgendaItem:
+class AgendaItem(Node):
     id: strawberry.ID
     council_id: strawberry.ID
     title: str = strawberry.field(description="Title (议题名称).")

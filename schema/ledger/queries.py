@@ -1,4 +1,4 @@
-"""Ledger queries: ledgerItems, ledgerItem, ledgerFigures, responsibilityLetters."""
+"""Ledger queries: ledgerItems, ledgerItem, ledgerFigures, responsibilityLetters, responsibilityLetter."""
 
 from __future__ import annotations
 
@@ -133,3 +133,15 @@ class LedgerQuery:
         return LETTERS.connection(
             Page(items=items, total=total, has_next=has_next), ResponsibilityLetter.from_model
         )
+
+    @strawberry.field(
+        description=(
+            "One target responsibility letter (党建目标责任书), seen as responsibilityLetters shows it; "
+            "another alliance's id answers NOT_FOUND."
+        ),
+        extensions=requires("responsibility_letter", "read"),
+    )
+    async def responsibility_letter(self, info: Info, id: strawberry.ID) -> ResponsibilityLetter:
+        async with info.context.db() as conn:
+            found = await letters.get_letter(conn, actor=info.context.principal, letter_id=parse_id(id))
+        return ResponsibilityLetter.from_model(found)

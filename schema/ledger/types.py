@@ -182,7 +182,7 @@ class LedgerItem(Node):
 @strawberry.type(
     description="A target responsibility letter (党建目标责任书), issued level by level (层层签订)."
 )
-class ResponsibilityLetter:
+class ResponsibilityLetter(Node):
     id: strawberry.ID
     organization_id: strawberry.ID = strawberry.field(description="Recipient (签订单位).")
     issuer_organization_id: strawberry.ID = strawberry.field(description="Issuer (下达单位).")

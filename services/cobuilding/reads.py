@@ -254,12 +254,16 @@ def project_filter_params(*, scope: Scope, filter: ProjectFilter) -> list[Any]:
     return [*scope.args(), filter.agreement_id, filter.dimension_code, filter.status, filter.organization_id]
 
 
-async def get_project(conn: asyncpg.Connection, *, scope: Scope, project_id: uuid.UUID) -> Project:
+async def get_project(
+    conn: asyncpg.Connection, *, scope: Scope, project_id: uuid.UUID, field: str = "projectId"
+) -> Project:
+    """One project the caller may see, as the projects list shows it (with its agreement);
+    NOT_FOUND on ``field`` otherwise (also for other tenants' ids)."""
     row = await conn.fetchrow(
         f"SELECT {PROJECT_COLUMNS} {PROJECT_FROM} WHERE p.id = $5 AND {VISIBLE}", *scope.args(), project_id
     )
     if row is None:
-        raise NotFound("no such project", field="projectId")
+        raise NotFound("no such project", field=field)
     return from_record(Project, row)
 
 

@@ -342,5 +342,6 @@ async def comments_of(
 
 
 async def agenda_item_by_id(conn: asyncpg.Connection, *, item_id: uuid.UUID) -> AgendaItem | None:
+    """One agenda item, seen as ``list_agenda_items`` sees it: only row-level security filters."""
     row = await conn.fetchrow(f"SELECT {ITEM_COLUMNS} FROM council_agenda_items i WHERE i.id = $1", item_id)
     return from_record(AgendaItem, row) if row is not None else None

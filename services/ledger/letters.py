@@ -195,6 +195,10 @@ PAGE_SQL = (
     " AND ($8::uuid IS NULL OR l.id > $8) ORDER BY l.id LIMIT $9"
 )
 COUNT_SQL = f"WITH RECURSIVE {REACH_CTE} SELECT count(*) FROM responsibility_letters l WHERE {_WHERE}"
+# One letter by id ($8) as the list sees it: the same scope, with no filter set.
+BY_ID_SQL = (
+    f"WITH RECURSIVE {REACH_CTE} SELECT {_COLUMNS} FROM responsibility_letters l WHERE {_WHERE} AND l.id = $8"
+)
 
 
 def filter_params(*, actor: Principal, filter: LetterFilter) -> list[Any]:
@@ -218,3 +222,14 @@ async def list_letters(
     rows = await conn.fetch(PAGE_SQL, *args, after, first + 1)
     total = await conn.fetchval(COUNT_SQL, *args)
     return [_letter(row) for row in rows[:first]], int(total), len(rows) > first
+
+
+async def get_letter(
+    conn: asyncpg.Connection, *, actor: Principal, letter_id: uuid.UUID
+) -> ResponsibilityLetter:
+    """One letter the caller may see, as ``list_letters`` sees it; NOT_FOUND otherwise (also
+    for another tenant's id)."""
+    row = await conn.fetchrow(BY_ID_SQL, *filter_params(actor=actor, filter=LetterFilter()), letter_id)
+    if row is None:
+        raise NotFound("no such responsibility letter", field="id")
+    return _letter(row)

@@ -36,13 +36,11 @@ from tests.partners.helpers import new_key
 # embedded in another object (an edge, a summary, a payload's part) are no nodes either.
 NOT_NODES = {
     "ActivityEntry": "an entry of the activity feed, read only as a page of it",
-    "AgendaItem": "read through agendaItems (filtered) or its meeting; no root field by id",
     "ApiKey": "listed by apiKeys for admins; no root field by id",
     "AuditEntry": "a row of the audit trail, read only as a page of auditLog",
     "CobuildingAgreementSummary": "an agreement's summary embedded in viewer's across-alliances view",
     "CobuildingDimension": "catalogue data listed by cobuildingDimensions; no root field by id",
     "CobuildingEvaluation": "part of its agreement (evaluations); no root field by id",
-    "CobuildingProject": "read through cobuildingProjects (filtered) or its agreement; no root field by id",
     "Comment": "part of its agenda item; no root field by id",
     "Contribution": "part of its project; no root field by id",
     "CouncilFeed": "a calendar feed returned once by createCouncilFeed; never read again",
@@ -53,7 +51,6 @@ NOT_NODES = {
     "PersistedOperation": "listed per key by persistedOperations; no root field by id",
     "Resolution": "part of its meeting; no root field by id",
     "ResolutionTask": "part of its resolution (its ledger item is the node)",
-    "ResponsibilityLetter": "read through responsibilityLetters (filtered); no root field by id",
     "RoleGrant": "a role assignment shown within viewer and payloads; no root field by id",
     "RoleInvitation": "read by its recipient within viewer; no root field by id",
     "StarRating": "read through starRatings (filtered) or Organization.starRating",
