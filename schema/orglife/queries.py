@@ -1,4 +1,5 @@
-"""Organisational-life queries: members, member, transfers, organisationalLife, organisationalLifeFigures."""
+"""Organisational-life queries: members, member, transfers, transfer, organisationalLife,
+organisationalLifeFigures."""
 
 from __future__ import annotations
 
@@ -107,6 +108,20 @@ class OrgLifeQuery:
                 count=args.count,
             )
         return TRANSFERS.connection(page, Transfer.from_model)
+
+    @strawberry.field(
+        description=(
+            "One transfer (组织关系转接), seen as transfers shows it (in or out of the branches the "
+            "caller looks after); another alliance's id answers NOT_FOUND."
+        ),
+        extensions=requires("member_transfer", "read"),
+    )
+    async def transfer(self, info: Info, id: strawberry.ID) -> Transfer:
+        async with info.context.db() as conn:
+            found = await transfer_reads.get_transfer(
+                conn, actor=info.context.principal, transfer_id=parse_id(id)
+            )
+        return Transfer.from_model(found)
 
     @strawberry.field(
         description="Session records (三会一课记录) the caller may look up (调阅); each look-up is audited.",

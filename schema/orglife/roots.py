@@ -8,7 +8,7 @@ from schema.nodes import NodeType
 from schema.orglife.mutations import OrgLifeMutation
 from schema.orglife.queries import OrgLifeQuery
 from schema.orglife.ratings import RatingMutation, RatingQuery
-from schema.orglife.types import Member
+from schema.orglife.types import Member, Transfer
 
 
 @strawberry.type
@@ -22,6 +22,9 @@ class Mutation(OrgLifeMutation, RatingMutation):
 
 
 # The node types this domain answers by node(id) (全局对象标识), each through its own root field.
-NODES = (NodeType(Member, table="party_members", root="member"),)
+NODES = (
+    NodeType(Member, table="party_members", root="member"),
+    NodeType(Transfer, table="member_transfers", root="transfer"),
+)
 
 __all__ = ["NODES", "Mutation", "Query"]

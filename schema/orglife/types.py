@@ -125,7 +125,7 @@ class Member(Node):
 @strawberry.type(
     description="A transfer of organisational relationship (组织关系转接), as this district holds it."
 )
-class Transfer:
+class Transfer(Node):
     id: strawberry.ID
     status: TransferStatus = strawberry.field(description="Status (状态).")
     member_id: strawberry.ID | None = strawberry.field(description="The member in this district (党员).")

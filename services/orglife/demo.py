@@ -1,6 +1,7 @@
 """Demo data: members in three branches, a year of sessions (one branch behind, so its ledger
 PROBLEM exists), the common required frequencies, a political birthday today, a criteria
-catalogue with ratings of the private firm and the social organisation, one demonstration site."""
+catalogue with ratings of the private firm and the social organisation, one demonstration site,
+and one transfer within the district waiting for approval."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from services.orglife.rating import (
     rate_organization,
     set_thresholds,
 )
+from services.orglife.transfers import REPORT_WITHIN_DAYS
 
 GARDEN, RIVERSIDE, PRIVATE = "花园社区党委", "滨河社区党支部", "新华科技有限公司党支部"
 SOCIAL = "阳光社会工作服务中心党支部"
@@ -122,6 +124,41 @@ async def _seed(conn: asyncpg.Connection, tenant_id: uuid.UUID) -> None:
     await open_compliance_problems(conn, tenant_id=tenant_id)
     await claim_birthdays(conn, tenant_id=tenant_id, on=today)
     await _ratings(conn, tenant_id, today)
+    await _transfer(conn, tenant_id, today)
+
+
+async def _transfer(conn: asyncpg.Connection, tenant_id: uuid.UUID, today: dt.date) -> None:
+    """A riverside member moving to the private firm's branch (组织关系转接), requested, not yet
+    approved; within the district, as the receiving branch has a credit code."""
+    member = await conn.fetchrow(
+        "SELECT m.id, m.organization_id, m.name, m.joined_on, m.full_member_on FROM party_members m"
+        " JOIN organizations o ON o.id = m.organization_id WHERE o.tenant_id = $1 AND o.name = $2"
+        " AND m.name = $3",
+        tenant_id,
+        RIVERSIDE,
+        _MEMBERS[RIVERSIDE][2],
+    )
+    receiving = await conn.fetchrow(
+        "SELECT id, credit_code FROM organizations WHERE tenant_id = $1 AND name = $2", tenant_id, PRIVATE
+    )
+    assert member is not None and receiving is not None  # the directory demo and the members above
+    await conn.execute(
+        "INSERT INTO member_transfers (tenant_id, direction, member_id, organization_id,"
+        " to_organization_id, to_tenant, to_credit_code, member_name, joined_on, member_status,"
+        " full_member_on, letter_number, reason, report_by)"
+        " VALUES ($1, 'OUT', $2, $3, $4, 'demo', $5, $6, $7, $8, $9, $10, '居住地变更', $11)",
+        tenant_id,
+        member["id"],
+        member["organization_id"],
+        receiving["id"],
+        receiving["credit_code"],
+        member["name"],
+        member["joined_on"],
+        "FULL" if member["full_member_on"] is not None else "PROBATIONARY",
+        member["full_member_on"],
+        f"东组转〔{today.year}〕1号",
+        today + dt.timedelta(days=REPORT_WITHIN_DAYS),
+    )
 
 
 async def _ratings(conn: asyncpg.Connection, tenant_id: uuid.UUID, today: dt.date) -> None:

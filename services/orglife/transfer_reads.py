@@ -61,6 +61,8 @@ async def list_transfers(
 
 
 async def get_transfer(conn: asyncpg.Connection, *, actor: Principal, transfer_id: uuid.UUID) -> Transfer:
+    """One transfer the caller may see, as ``list_transfers`` sees it (either direction, any
+    status); NOT_FOUND otherwise (also for another tenant's id)."""
     scope = await ReadScope.of(conn, actor)
     row = await conn.fetchrow(
         f"SELECT {COLUMNS} FROM member_transfers t WHERE t.id = $5 AND {_WHERE}",
@@ -71,5 +73,5 @@ async def get_transfer(conn: asyncpg.Connection, *, actor: Principal, transfer_i
         transfer_id,
     )
     if row is None:
-        raise NotFound("no such transfer")
+        raise NotFound("no such transfer", field="id")
     return from_record(Transfer, row)

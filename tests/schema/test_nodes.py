@@ -55,7 +55,6 @@ NOT_NODES = {
     "RoleInvitation": "read by its recipient within viewer; no root field by id",
     "StarRating": "read through starRatings (filtered) or Organization.starRating",
     "StarRatingCriterion": "catalogue data listed by starRatingCriteria; no root field by id",
-    "Transfer": "read through transfers (filtered by direction); no root field by id",
     "WebhookDelivery": "a row of an endpoint's delivery log (webhookDeliveries)",
     "WebhookEndpoint": "listed by webhookEndpoints for admins; no root field by id",
 }
