@@ -86,6 +86,14 @@ class Many:
 Field = Scalar | One | Many
 
 
+def row_by_id(type_name: str, table: str, column: str) -> One:
+    """The ``type_name`` row of ``table`` whose id is the row's ``column``, the tenant repeated
+    (an organisation by its id column, say)."""
+    return One(
+        type_name, f"FROM {table} {{o}} WHERE {{o}}.tenant_id = {{t}}.tenant_id AND {{o}}.id = {{t}}.{column}"
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class TypeMap:
     """A GraphQL object type whose objects are rows (of whatever the root or field selects)."""

@@ -22,6 +22,7 @@ from schema.compiled.mapping import (
     Root,
     Scalar,
     TypeMap,
+    row_by_id,
 )
 from schema.ledger.queries import LEDGER_ITEMS, LETTERS
 from schema.pagination import parse_id
@@ -79,10 +80,7 @@ def _letters(args: Args, principal: Principal) -> Sequence[Any]:
 
 
 def _organization(column: str) -> One:
-    return One(
-        "Organization",
-        f"FROM organizations {{o}} WHERE {{o}}.tenant_id = {{t}}.tenant_id AND {{o}}.id = {{t}}.{column}",
-    )
+    return row_by_id("Organization", "organizations", column)
 
 
 LEDGER_ITEM = TypeMap(

@@ -15,18 +15,13 @@ from dataclasses import dataclass
 
 import asyncpg
 import pytest
-from hypothesis import HealthCheck, given
-from hypothesis import settings as hypothesis_settings
-from hypothesis import strategies as st
-from hypothesis_graphql import nodes, queries
 from starlette.applications import Starlette
 
-from schema.export import SDL_PATH
 from services.cobuilding.demo import seed_cobuilding
 from services.core.settings import Settings
 from services.directory.operations import create_api_key
 from tests.conftest import Tokens
-from tests.support.differential import LOGINS, Case, differ, running_app
+from tests.support.differential import LOGINS, Case, differ, generated_documents, running_app
 
 AGREEMENT_FIELDS = (
     "id title status version latestVersion signedVersion startDate endDate"
@@ -286,33 +281,14 @@ async def test_a_partner_key_is_answered_alike_by_the_interpreter(
     assert await differ(app, tokens, cases, logins=[], api_keys=[partner.key]) == 0
 
 
-def _generated() -> list[str]:
-    """Documents generated from the exported SDL over the co-building root fields."""
-    found: list[str] = []
-    strategy = queries(
-        SDL_PATH.read_text(),
-        fields=["cobuildingAgreements", "cobuildingAgreement", "cobuildingProjects"],
-        custom_scalars={
-            "DateTime": st.just("2030-01-01T10:00:00+00:00").map(nodes.String),
-            "Date": st.just("2030-01-01").map(nodes.String),
-        },
-        allow_x00=False,
-    )
-
-    @hypothesis_settings(
-        max_examples=40, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
-    )
-    @given(strategy)
-    def collect(document: str) -> None:
-        found.append(document)
-
-    collect()
-    return found
-
-
 async def test_generated_cobuilding_documents_answer_alike_on_both_paths(
     app: Starlette, tokens: Tokens, partner: Partner
 ) -> None:
-    cases = [Case(document, {}, compiles=False) for document in _generated()]
+    cases = [
+        Case(document, {}, compiles=False)
+        for document in generated_documents(
+            ["cobuildingAgreements", "cobuildingAgreement", "cobuildingProjects"]
+        )
+    ]
     # Derandomized: the same documents every run, some of them compiled.
     assert await differ(app, tokens, cases, partner.logins) > 0

@@ -13,18 +13,13 @@ from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
-from hypothesis import HealthCheck, given
-from hypothesis import settings as hypothesis_settings
-from hypothesis import strategies as st
-from hypothesis_graphql import nodes, queries
 from starlette.applications import Starlette
 
 from bench.api import DEEP, READ
-from schema.export import SDL_PATH
 from services.core.settings import Settings
 from services.resources.demo import seed_resources
 from tests.conftest import Tokens
-from tests.support.differential import LOGINS, Case, differ, running_app
+from tests.support.differential import LOGINS, Case, differ, generated_documents, running_app
 
 ORG_FIELDS = (
     "id name kind parentId creditCode starRating archivedAt createdAt updatedAt contactName contactPhone"
@@ -196,32 +191,13 @@ async def test_the_corpus_answers_alike_on_both_paths(
     assert await differ(app, tokens, corpus(ids)) > 10 * len(LOGINS)
 
 
-def _generated() -> list[str]:
-    """Documents generated from the exported SDL over the compiled root fields."""
-    found: list[str] = []
-    strategy = queries(
-        SDL_PATH.read_text(),
-        fields=["resources", "resource", "organizations", "organization"],
-        custom_scalars={
-            "DateTime": st.just("2030-01-01T10:00:00+00:00").map(nodes.String),
-            "Date": st.just("2030-01-01").map(nodes.String),
-        },
-        allow_x00=False,
-    )
-
-    @hypothesis_settings(
-        max_examples=60, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
-    )
-    @given(strategy)
-    def collect(document: str) -> None:
-        found.append(document)
-
-    collect()
-    return found
-
-
 async def test_generated_documents_answer_alike_on_both_paths(app: Starlette, tokens: Tokens) -> None:
-    cases = [Case(document, {}, compiles=False) for document in _generated()]
+    cases = [
+        Case(document, {}, compiles=False)
+        for document in generated_documents(
+            ["resources", "resource", "organizations", "organization"], examples=60
+        )
+    ]
     # Derandomized: the same documents every run, some of them compiled (most select fields
     # that are not mapped, or fail, and stay with the interpreter).
     assert await differ(app, tokens, cases) > 0

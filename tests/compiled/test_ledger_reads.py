@@ -13,13 +13,8 @@ from typing import Any, cast
 import asyncpg
 import httpx
 import pytest
-from hypothesis import HealthCheck, given
-from hypothesis import settings as hypothesis_settings
-from hypothesis import strategies as st
-from hypothesis_graphql import nodes, queries
 from starlette.applications import Starlette
 
-from schema.export import SDL_PATH
 from services.core.settings import Settings
 from services.core.tenancy import set_scope
 from services.events.changes import SystemActor
@@ -27,7 +22,7 @@ from services.ledger.demo import seed_ledger
 from services.ledger.intake import SourcedTask, open_sourced_tasks
 from tests.conftest import Tokens
 from tests.ledger.conftest import ITEM, ITEMS, local_today
-from tests.support.differential import LOGINS, Case, differ, running_app
+from tests.support.differential import LOGINS, Case, differ, generated_documents, running_app
 
 GARDEN_ADMIN = "garden-admin"  # as tests/ledger: an org_admin of 花园社区, below the street
 PARTNER = "ledger-partner"
@@ -450,30 +445,9 @@ async def test_the_ledger_corpus_answers_alike_on_both_paths(
     assert await differ(app, tokens, views, [("demo", "alliance-admin"), ("demo", "street-admin")]) == 8
 
 
-def _generated() -> list[str]:
-    """Documents generated from the exported SDL over the ledger's compiled root fields."""
-    found: list[str] = []
-    strategy = queries(
-        SDL_PATH.read_text(),
-        fields=["ledgerItems", "ledgerItem", "responsibilityLetters"],
-        custom_scalars={
-            "DateTime": st.just("2030-01-01T10:00:00+00:00").map(nodes.String),
-            "Date": st.just("2030-01-01").map(nodes.String),
-        },
-        allow_x00=False,
-    )
-
-    @hypothesis_settings(
-        max_examples=40, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
-    )
-    @given(strategy)
-    def collect(document: str) -> None:
-        found.append(document)
-
-    collect()
-    return found
-
-
 async def test_generated_ledger_documents_answer_alike_on_both_paths(app: Starlette, tokens: Tokens) -> None:
-    cases = [Case(document, {}, compiles=False) for document in _generated()]
+    cases = [
+        Case(document, {}, compiles=False)
+        for document in generated_documents(["ledgerItems", "ledgerItem", "responsibilityLetters"])
+    ]
     assert await differ(app, tokens, cases, ROLES) > 0

@@ -13,9 +13,14 @@ from typing import Any
 
 import httpx
 import orjson
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from hypothesis_graphql import nodes, queries
 from starlette.applications import Starlette
 
 from bench.statements import compiled_reads
+from schema.export import SDL_PATH
 from services.core.settings import Settings
 from services.gateway.app import create_app
 from tests.conftest import Tokens
@@ -102,3 +107,28 @@ async def running_app(settings: Settings) -> AsyncIterator[Starlette]:
     application = create_app(settings)
     async with application.router.lifespan_context(application):
         yield application
+
+
+def generated_documents(fields: list[str], *, examples: int = 40) -> list[str]:
+    """Query documents hypothesis-graphql generates from the exported SDL over ``fields``
+    (derandomised: the same documents every run)."""
+    found: list[str] = []
+    strategy = queries(
+        SDL_PATH.read_text(),
+        fields=fields,
+        custom_scalars={
+            "DateTime": st.just("2030-01-01T10:00:00+00:00").map(nodes.String),
+            "Date": st.just("2030-01-01").map(nodes.String),
+        },
+        allow_x00=False,
+    )
+
+    @hypothesis_settings(
+        max_examples=examples, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+    )
+    @given(strategy)
+    def collect(document: str) -> None:
+        found.append(document)
+
+    collect()
+    return found
