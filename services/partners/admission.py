@@ -19,9 +19,11 @@ until that Retry-After (at most a minute).
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import time
 import uuid
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -88,6 +90,15 @@ class Refusals:
         self._clock = clock
         self._refused: dict[uuid.UUID, tuple[float, Admission]] = {}
         self._credentials: dict[bytes, uuid.UUID] = {}
+        # One admission in flight per key: a lock lives while a request holds or awaits it.
+        self._asking: weakref.WeakValueDictionary[uuid.UUID, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    def asking(self, api_key_id: uuid.UUID) -> asyncio.Lock:
+        """The key's turn to ask PostgreSQL in this process."""
+        lock = self._asking.get(api_key_id)
+        if lock is None:
+            lock = self._asking[api_key_id] = asyncio.Lock()
+        return lock
 
     def remember(self, api_key_id: uuid.UUID, admission: Admission, credential: bytes | None = None) -> None:
         """Remember a refusal for want of requests (of the key, and of the credential's
@@ -142,12 +153,21 @@ async def admit_or_refuse(
     cost: int,
     credential: bytes | None = None,
 ) -> Admission:
-    """``admit``, unless this process already holds a refusal of the key that still runs."""
+    """``admit``, unless this process already holds a refusal of the key that still runs.
+
+    A key's requests ask PostgreSQL one at a time per process: when a burst's first refusal
+    comes back, the requests waiting behind it take it, instead of each holding a pool
+    connection while it queues on the key's bucket row (as a burst's first hundred did).
+    """
     refused = refusals.refusal(api_key_id)
     if refused is not None:
         return refused
-    admission = await admit(
-        pool, tenant_id=tenant_id, api_key_id=api_key_id, sha256=sha256, has_text=has_text, cost=cost
-    )
-    refusals.remember(api_key_id, admission, credential)
+    async with refusals.asking(api_key_id):
+        refused = refusals.refusal(api_key_id)
+        if refused is not None:
+            return refused
+        admission = await admit(
+            pool, tenant_id=tenant_id, api_key_id=api_key_id, sha256=sha256, has_text=has_text, cost=cost
+        )
+        refusals.remember(api_key_id, admission, credential)
     return admission

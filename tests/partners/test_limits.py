@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import asyncpg
 import httpx
 from graphql import parse
@@ -164,3 +166,34 @@ async def test_a_refused_credential_is_answered_before_authentication(
     # Another credential is authenticated as usual: a wrong secret of the same key is 401.
     wrong = await post(http, key[:-4] + "AAAA", {"query": ORGS})
     assert error_code(wrong.json()) == "UNAUTHENTICATED"
+
+
+async def test_concurrent_requests_of_a_key_ask_postgresql_one_at_a_time(
+    gql: GraphQLClient, http: httpx.AsyncClient, admin_conn: asyncpg.Connection
+) -> None:
+    """A burst's requests wait for the key's admission in flight: once it comes back refused,
+    they take that refusal without asking (each admission PostgreSQL decides writes the
+    key's bucket row, in a statement of its own: counted here by a trigger, per transaction)."""
+    key_id, key = await new_key(admin_conn, "并发突发")
+    await _limit(gql, key_id, requestsPerMinute=1, burst=1)
+    await admin_conn.execute(
+        """
+        CREATE TABLE test_bucket_writes (api_key_id uuid, xact bigint);
+        CREATE FUNCTION test_count_bucket_write() RETURNS trigger LANGUAGE plpgsql AS
+        $$ BEGIN INSERT INTO test_bucket_writes VALUES (NEW.api_key_id, txid_current()); RETURN NEW; END $$;
+        CREATE TRIGGER test_count_bucket_write AFTER INSERT OR UPDATE ON partner_buckets
+        FOR EACH ROW EXECUTE FUNCTION test_count_bucket_write();
+        """
+    )
+    try:
+        answers = await asyncio.gather(*(post(http, key, {"query": CHEAP}) for _ in range(20)))
+        writes = await admin_conn.fetchval(
+            "SELECT count(DISTINCT xact) FROM test_bucket_writes WHERE api_key_id = $1", key_id
+        )
+    finally:
+        await admin_conn.execute(
+            "DROP TRIGGER test_count_bucket_write ON partner_buckets;"
+            " DROP FUNCTION test_count_bucket_write(); DROP TABLE test_bucket_writes"
+        )
+    assert sorted(a.status_code for a in answers) == [200] + [429] * 19
+    assert writes == 2  # the one admission, then the one refusal the others took (a statement each)
