@@ -10,6 +10,7 @@ import strawberry
 from schema.context import Info
 from schema.directory.loaders import organization_loader
 from schema.directory.types import Organization
+from schema.nodes import Node
 from schema.pagination import Connection, Keyset, parse_id, uuid_key
 from schema.permissions import requires
 from services.core.errors import BadUserInput
@@ -47,7 +48,7 @@ class StarRatingScore:
 @strawberry.type(
     description="An organisation's rating for a year (年度星级评定): the weighted total maps to 1–5 stars."
 )
-class StarRating:
+class StarRating(Node):
     id: strawberry.ID
     organization_id: strawberry.ID = strawberry.field(description="The organisation (两新组织).")
     year: int = strawberry.field(description="Year (年度).")
@@ -200,6 +201,17 @@ class RatingQuery:
                 count=args.count,
             )
         return RATINGS.connection(page, StarRating.from_model)
+
+    @strawberry.field(
+        description=(
+            "One rating (年度星级评定), as starRatings shows it; another alliance's id answers NOT_FOUND."
+        ),
+        extensions=requires("star_rating", "read"),
+    )
+    async def star_rating(self, info: Info, id: strawberry.ID) -> StarRating:
+        async with info.context.db() as conn:
+            found = await rating.get_rating(conn, rating_id=parse_id(id))
+        return StarRating.from_model(found)
 
     @strawberry.field(
         description="Demonstration sites (党建示范点) with their brands.",

@@ -7,7 +7,7 @@ import strawberry
 from schema.nodes import NodeType
 from schema.orglife.mutations import OrgLifeMutation
 from schema.orglife.queries import OrgLifeQuery
-from schema.orglife.ratings import RatingMutation, RatingQuery
+from schema.orglife.ratings import RatingMutation, RatingQuery, StarRating
 from schema.orglife.types import Member, Transfer
 
 
@@ -25,6 +25,7 @@ class Mutation(OrgLifeMutation, RatingMutation):
 NODES = (
     NodeType(Member, table="party_members", root="member"),
     NodeType(Transfer, table="member_transfers", root="transfer"),
+    NodeType(StarRating, table="star_ratings", root="star_rating"),
 )
 
 __all__ = ["NODES", "Mutation", "Query"]

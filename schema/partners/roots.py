@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import strawberry
 
+from schema.nodes import NodeType
 from schema.partners.admission import PartnerAdmission, refused_before_authentication
 from schema.partners.mutations import PartnerMutation
 from schema.partners.queries import PartnerQuery
 from schema.partners.webhook_mutations import WebhookMutation
 from schema.partners.webhook_queries import WebhookQuery
+from schema.partners.webhook_types import WebhookEndpoint
 
 # Schema extensions a domain brings: run on every operation, before the platform's own.
 EXTENSIONS = (PartnerAdmission,)
@@ -26,4 +28,7 @@ class Mutation(PartnerMutation, WebhookMutation):
     pass
 
 
-__all__ = ["EXTENSIONS", "HTTP_GUARDS", "Mutation", "Query"]
+# The node types this domain answers by node(id) (全局对象标识), each through its own root field.
+NODES = (NodeType(WebhookEndpoint, table="webhook_endpoints", root="webhook_endpoint"),)
+
+__all__ = ["EXTENSIONS", "HTTP_GUARDS", "NODES", "Mutation", "Query"]

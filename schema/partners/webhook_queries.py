@@ -1,4 +1,4 @@
-"""Webhook queries: endpoints, deliveries with their log, the tenant's rules."""
+"""Webhook queries: endpoints (all, or one by id), deliveries with their log, the tenant's rules."""
 
 from __future__ import annotations
 
@@ -34,6 +34,18 @@ class WebhookQuery:
                 conn, api_key_id=key_id, first=args.first, after=args.after, count=args.count
             )
         return ENDPOINTS.connection(page, WebhookEndpoint.from_model)
+
+    @strawberry.field(
+        description=(
+            "One webhook endpoint (事件推送端点), for admins as webhookEndpoints; its secret is never "
+            "shown again. Another alliance's id answers NOT_FOUND."
+        ),
+        extensions=requires("apikey", "manage"),
+    )
+    async def webhook_endpoint(self, info: Info, id: strawberry.ID) -> WebhookEndpoint:
+        async with info.context.db() as conn:
+            found = await webhooks.get_endpoint(conn, endpoint_id=parse_id(id), field="id")
+        return WebhookEndpoint.from_model(found)
 
     @strawberry.field(
         description="An endpoint's deliveries, newest first, with the delivery log (事件投递).",

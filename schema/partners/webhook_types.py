@@ -9,6 +9,7 @@ from typing import cast
 import strawberry
 from strawberry.scalars import JSON
 
+from schema.nodes import Node
 from services.partners import webhook_models as models
 from services.partners.webhook_urls import UrlRules
 
@@ -20,7 +21,7 @@ class WebhookMode(Enum):
 
 
 @strawberry.type(description="An endpoint that receives an API key's events (事件推送端点).")
-class WebhookEndpoint:
+class WebhookEndpoint(Node):
     id: strawberry.ID
     api_key_id: strawberry.ID
     url: str

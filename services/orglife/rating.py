@@ -202,6 +202,9 @@ async def rate_organization(
     return rating
 
 
+_RATING_COLUMNS = "r.id, r.organization_id, r.year, r.total, r.level, r.rated_at"
+
+
 async def list_ratings(
     conn: asyncpg.Connection,
     *,
@@ -216,8 +219,7 @@ async def list_ratings(
     where = """($1::uuid IS NULL OR r.organization_id = $1) AND ($2::integer IS NULL OR r.year = $2)
         AND ($3::integer IS NULL OR r.level = $3)"""
     rows = await conn.fetch(
-        "SELECT r.id, r.organization_id, r.year, r.total, r.level, r.rated_at FROM star_ratings r"
-        f" WHERE {where}"
+        f"SELECT {_RATING_COLUMNS} FROM star_ratings r WHERE {where}"
         " AND ($4::uuid IS NULL OR r.id > $4) ORDER BY r.id LIMIT $5",
         organization_id,
         year,
@@ -225,15 +227,6 @@ async def list_ratings(
         after,
         first + 1,
     )
-    page = rows[:first]
-    marks = await conn.fetch(
-        "SELECT s.rating_id, c.code, s.score FROM star_rating_scores s JOIN star_rating_criteria c"
-        " ON c.id = s.criterion_id WHERE s.rating_id = ANY($1::uuid[]) ORDER BY c.code",
-        [row["id"] for row in page],
-    )
-    by_rating: dict[uuid.UUID, list[Score]] = {row["id"]: [] for row in page}
-    for mark in marks:
-        by_rating[mark["rating_id"]].append(Score(mark["code"], mark["score"]))
     total = (
         int(
             await conn.fetchval(
@@ -243,8 +236,30 @@ async def list_ratings(
         if count
         else None
     )
-    items = [Rating(**dict(row), scores=tuple(by_rating[row["id"]])) for row in page]
+    items = await _with_scores(conn, list(rows[:first]))
     return ListPage(items=items, total=total, has_next=len(rows) > first)
+
+
+async def get_rating(conn: asyncpg.Connection, *, rating_id: uuid.UUID) -> Rating:
+    """One rating, as ``list_ratings`` shows it (row-level security alone: every role that reads
+    ratings reads them all); NOT_FOUND otherwise (also for another tenant's id)."""
+    row = await conn.fetchrow(f"SELECT {_RATING_COLUMNS} FROM star_ratings r WHERE r.id = $1", rating_id)
+    if row is None:
+        raise NotFound("no such star rating", field="id")
+    [found] = await _with_scores(conn, [row])
+    return found
+
+
+async def _with_scores(conn: asyncpg.Connection, rows: list[asyncpg.Record]) -> list[Rating]:
+    marks = await conn.fetch(
+        "SELECT s.rating_id, c.code, s.score FROM star_rating_scores s JOIN star_rating_criteria c"
+        " ON c.id = s.criterion_id WHERE s.rating_id = ANY($1::uuid[]) ORDER BY c.code",
+        [row["id"] for row in rows],
+    )
+    by_rating: dict[uuid.UUID, list[Score]] = {row["id"]: [] for row in rows}
+    for mark in marks:
+        by_rating[mark["rating_id"]].append(Score(mark["code"], mark["score"]))
+    return [Rating(**dict(row), scores=tuple(by_rating[row["id"]])) for row in rows]
 
 
 async def mark_demonstration_site(

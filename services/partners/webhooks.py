@@ -142,14 +142,16 @@ async def register_endpoint(
 
 
 async def get_endpoint(
-    conn: asyncpg.Connection, *, endpoint_id: uuid.UUID, lock: bool = False
+    conn: asyncpg.Connection, *, endpoint_id: uuid.UUID, lock: bool = False, field: str = "endpointId"
 ) -> WebhookEndpoint:
+    """One endpoint of this tenant, as ``list_endpoints`` sees it (row-level security alone);
+    NOT_FOUND on ``field`` otherwise. Its secret is never read here: it is shown once only."""
     row = await conn.fetchrow(
         f"SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE id = $1" + (" FOR UPDATE" if lock else ""),
         endpoint_id,
     )
     if row is None:
-        raise NotFound("no such webhook endpoint", field="endpointId")
+        raise NotFound("no such webhook endpoint", field=field)
     return from_record(WebhookEndpoint, row)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
 import uuid
 
 import asyncpg
@@ -31,6 +32,21 @@ def sha256(text: str) -> str:
 async def new_key(admin_conn: asyncpg.Connection, name: str) -> tuple[uuid.UUID, str]:
     created = await create_api_key(admin_conn, tenant_slug="demo", name=name)
     return created.id, created.plaintext
+
+
+async def quiet_endpoint(admin_conn: asyncpg.Connection, tenant_id: uuid.UUID, name: str) -> uuid.UUID:
+    """A fresh key's webhook endpoint, disabled, whose glob matches no event type: a row to read
+    back, never sent to (seeded directly: the URL is never checked against DNS here)."""
+    key_id, _ = await new_key(admin_conn, name)
+    endpoint_id: uuid.UUID = await admin_conn.fetchval(
+        "INSERT INTO webhook_endpoints (tenant_id, api_key_id, url, event_types, mode, secret, enabled)"
+        " VALUES ($1, $2, 'https://hooks.example.org/quiet', ARRAY['no-such-event.v0'], 'STRUCTURED',"
+        " $3, false) RETURNING id",
+        tenant_id,
+        key_id,
+        secrets.token_bytes(32),
+    )
+    return endpoint_id
 
 
 async def register(

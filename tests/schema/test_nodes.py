@@ -28,7 +28,7 @@ from schema.nodes import MAX_NODES
 from services.core.settings import Settings
 from services.domain import Platform
 from tests.conftest import GraphQLClient, error_code
-from tests.partners.helpers import new_key
+from tests.partners.helpers import new_key, quiet_endpoint
 
 # Object types with an ``id: ID!`` that are not nodes, and why: each is read only inside its
 # parent or through a filtered list, with no root field that answers it by id; its visibility
@@ -53,10 +53,8 @@ NOT_NODES = {
     "ResolutionTask": "part of its resolution (its ledger item is the node)",
     "RoleGrant": "a role assignment shown within viewer and payloads; no root field by id",
     "RoleInvitation": "read by its recipient within viewer; no root field by id",
-    "StarRating": "read through starRatings (filtered) or Organization.starRating",
     "StarRatingCriterion": "catalogue data listed by starRatingCriteria; no root field by id",
     "WebhookDelivery": "a row of an endpoint's delivery log (webhookDeliveries)",
-    "WebhookEndpoint": "listed by webhookEndpoints for admins; no root field by id",
 }
 
 READERS = ("alliance-admin", "street-admin", "member", "auditor")
@@ -122,8 +120,10 @@ def _leaves(type_: GraphQLObjectType) -> str:
 
 @pytest.fixture(scope="module")
 async def everything(admin_conn: asyncpg.Connection, demo: dict[str, uuid.UUID]) -> dict[str, uuid.UUID]:
-    """Every domain's demo data (each loads once however often it is asked)."""
+    """Every domain's demo data (each loads once however often it is asked), and a webhook
+    endpoint, which the demo holds none of."""
     await Platform.default().seed_demo(admin_conn)
+    await quiet_endpoint(admin_conn, demo["demo"], "node-endpoint")
     return demo
 
 
