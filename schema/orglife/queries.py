@@ -1,5 +1,5 @@
 """Organisational-life queries: members, member, transfers, transfer, organisationalLife,
-organisationalLifeFigures."""
+organisationalLifeRecord, organisationalLifeFigures."""
 
 from __future__ import annotations
 
@@ -154,6 +154,18 @@ class OrgLifeQuery:
                 count=args.count,
             )
         return RECORDS.connection(page, OrganisationalLifeRecord.from_model)
+
+    @strawberry.field(
+        description=(
+            "One session record (三会一课记录), as organisationalLife shows it to the caller; the "
+            "look-up (调阅) is audited as the list's are. Another alliance's id answers NOT_FOUND."
+        ),
+        extensions=requires("organisational_life", "read"),
+    )
+    async def organisational_life_record(self, info: Info, id: strawberry.ID) -> OrganisationalLifeRecord:
+        async with info.context.db() as conn:
+            found = await records.get_session(conn, actor=info.context.principal, record_id=parse_id(id))
+        return OrganisationalLifeRecord.from_model(found)
 
     @strawberry.field(
         description=(

@@ -8,7 +8,7 @@ from schema.nodes import NodeType
 from schema.orglife.mutations import OrgLifeMutation
 from schema.orglife.queries import OrgLifeQuery
 from schema.orglife.ratings import RatingMutation, RatingQuery, StarRating
-from schema.orglife.types import Member, Transfer
+from schema.orglife.types import Member, OrganisationalLifeRecord, Transfer
 
 
 @strawberry.type
@@ -26,6 +26,9 @@ NODES = (
     NodeType(Member, table="party_members", root="member"),
     NodeType(Transfer, table="member_transfers", root="transfer"),
     NodeType(StarRating, table="star_ratings", root="star_rating"),
+    NodeType(
+        OrganisationalLifeRecord, table="organisational_life_records", root="organisational_life_record"
+    ),
 )
 
 __all__ = ["NODES", "Mutation", "Query"]

@@ -182,7 +182,7 @@ class Absentee:
 
 
 @strawberry.type(description="A session of branch life (组织生活记录: 三会一课 and the rest).")
-class OrganisationalLifeRecord:
+class OrganisationalLifeRecord(Node):
     id: strawberry.ID
     organization_id: strawberry.ID = strawberry.field(description="The branch (支部).")
     kind: OrganisationalLifeKind = strawberry.field(description="Kind (类型).")

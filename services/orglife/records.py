@@ -164,20 +164,9 @@ async def list_sessions(
 ) -> ListPage[LifeRecord]:
     """Sessions the caller may look up, by id; each look-up audited (see the module)."""
     scope = await ReadScope.of(conn, actor)
-    where = """($1::boolean OR l.organization_id = ANY($2::uuid[]) OR l.organization_id = ANY($3::uuid[]))
-        AND ($4::uuid IS NULL OR l.organization_id = $4) AND ($5::text IS NULL OR l.kind = $5)
-        AND ($6::date IS NULL OR l.held_on >= $6) AND ($7::date IS NULL OR l.held_on <= $7)"""
-    args = (
-        scope.sees_all,
-        scope.subtree,
-        scope.member_of,
-        filter.organization_id,
-        filter.kind,
-        filter.from_,
-        filter.to,
-    )
+    args = _args(scope, filter)
     rows = await conn.fetch(
-        f"SELECT {_COLUMNS} FROM organisational_life_records l WHERE {where}"
+        f"SELECT {_COLUMNS} FROM organisational_life_records l WHERE {_WHERE}"
         " AND ($8::uuid IS NULL OR l.id > $8)"
         " ORDER BY l.id LIMIT $9",
         *args,
@@ -186,11 +175,52 @@ async def list_sessions(
     )
     items = await _with_attendance(conn, list(rows[:first]))
     total = (
-        int(await conn.fetchval(f"SELECT count(*) FROM organisational_life_records l WHERE {where}", *args))
+        int(await conn.fetchval(f"SELECT count(*) FROM organisational_life_records l WHERE {_WHERE}", *args))
         if count
         else None
     )
+    await _audit(conn, actor, scope, items)
+    return ListPage(items=items, total=total, has_next=len(rows) > first)
+
+
+async def get_session(conn: asyncpg.Connection, *, actor: Principal, record_id: uuid.UUID) -> LifeRecord:
+    """One session the caller may look up, as ``list_sessions`` sees it (no filter) and audited
+    as it audits; NOT_FOUND otherwise (also for another tenant's id)."""
+    scope = await ReadScope.of(conn, actor)
+    row = await conn.fetchrow(
+        f"SELECT {_COLUMNS} FROM organisational_life_records l WHERE l.id = $8 AND {_WHERE}",
+        *_args(scope, RecordFilter()),
+        record_id,
+    )
+    if row is None:
+        raise NotFound("no such session record", field="id")
+    items = await _with_attendance(conn, [row])
+    await _audit(conn, actor, scope, items)
+    return items[0]
+
+
+# Which sessions a caller may look up (its scope, $1 to $3), narrowed by a filter ($4 to $7).
+_WHERE = """($1::boolean OR l.organization_id = ANY($2::uuid[]) OR l.organization_id = ANY($3::uuid[]))
+    AND ($4::uuid IS NULL OR l.organization_id = $4) AND ($5::text IS NULL OR l.kind = $5)
+    AND ($6::date IS NULL OR l.held_on >= $6) AND ($7::date IS NULL OR l.held_on <= $7)"""
+
+
+def _args(scope: ReadScope, filter: RecordFilter) -> tuple[object, ...]:
+    return (
+        scope.sees_all,
+        scope.subtree,
+        scope.member_of,
+        filter.organization_id,
+        filter.kind,
+        filter.from_,
+        filter.to,
+    )
+
+
+async def _audit(
+    conn: asyncpg.Connection, actor: Principal, scope: ReadScope, items: list[LifeRecord]
+) -> None:
+    """Each look-up (调阅) of these sessions, as the module says."""
     await audit_reads(
         conn, actor=actor, scope=scope, entity_type=ENTITY, read=((r.id, r.organization_id) for r in items)
     )
-    return ListPage(items=items, total=total, has_next=len(rows) > first)

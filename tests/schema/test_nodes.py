@@ -47,7 +47,6 @@ NOT_NODES = {
     "Event": "an event of the live stream, not a stored object read by query",
     "MenuItem": "an entry of its resource's activity menu (活动菜单); no root field by id",
     "Milestone": "part of its project; no root field by id",
-    "OrganisationalLifeRecord": "read through organisationalLife (audited, filtered); no root field by id",
     "PersistedOperation": "listed per key by persistedOperations; no root field by id",
     "Resolution": "part of its meeting; no root field by id",
     "ResolutionTask": "part of its resolution (its ledger item is the node)",
