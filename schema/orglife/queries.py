@@ -27,6 +27,16 @@ TRANSFERS = Keyset("member_transfer", uuid_key)
 RECORDS = Keyset("organisational_life_record", uuid_key)
 
 
+def _member_filter(given: MemberFilter | None) -> members.MemberFilter:
+    """The service's member filter of the GraphQL one (members and membersExport alike)."""
+    given = given or MemberFilter()
+    return members.MemberFilter(
+        organization_id=parse_id(given.organization_id, "organizationId") if given.organization_id else None,
+        status=given.status.value if given.status else None,
+        search=given.search,
+    )
+
+
 @strawberry.type
 class OrgLifeQuery:
     @strawberry.field(
@@ -37,14 +47,7 @@ class OrgLifeQuery:
         self, info: Info, first: int | None = 20, after: str | None = None, filter: MemberFilter | None = None
     ) -> Connection[Member]:
         args = MEMBERS.args(info, first, after)
-        given = filter or MemberFilter()
-        wanted = members.MemberFilter(
-            organization_id=parse_id(given.organization_id, "organizationId")
-            if given.organization_id
-            else None,
-            status=given.status.value if given.status else None,
-            search=given.search,
-        )
+        wanted = _member_filter(filter)
         async with info.context.db() as conn:
             page = await members.list_members(
                 conn,
@@ -64,14 +67,7 @@ class OrgLifeQuery:
         extensions=requires("member", "read"),
     )
     async def members_export(self, info: Info, filter: MemberFilter | None = None) -> str:
-        given = filter or MemberFilter()
-        wanted = members.MemberFilter(
-            organization_id=parse_id(given.organization_id, "organizationId")
-            if given.organization_id
-            else None,
-            status=given.status.value if given.status else None,
-            search=given.search,
-        )
+        wanted = _member_filter(filter)
         async with info.context.db() as conn:
             return await members.export_members(conn, actor=info.context.principal, filter=wanted)
 
