@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import AsyncGenerator
 from typing import cast
 
@@ -10,11 +11,13 @@ import strawberry
 from strawberry.scalars import JSON
 
 from schema.context import Info
+from schema.nodes import Node, NodeType
 from schema.pagination import Connection, Keyset, int_key
 from schema.permissions import requires
 from schema.schema_class import AllianceSchema
 from services.activity import models, reads
-from services.core.errors import BadUserInput, SubscriberTooSlow
+from services.core.errors import BadUserInput, NotFound, SubscriberTooSlow
+from services.core.identify import parse_key
 from services.directory.reads import event_reader
 from services.events import live
 from services.events.catalog import EventCatalog
@@ -27,7 +30,12 @@ ACTIVITY = Keyset("activity", int_key)
 
 @strawberry.type(description="An event of the alliance (事件), CloudEvents-style.")
 class Event:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description=(
+            "The event's global id (全局标识), also its activity entry's: node(id) answers the "
+            "ActivityEntry of this event, for those who may read it in the feed."
+        )
+    )
     type: str = strawberry.field(description="Past tense and versioned, e.g. organization.created.v1.")
     source: str
     subject: str = strawberry.field(description="Id of the thing the event is about.")
@@ -50,8 +58,10 @@ class Event:
 
 
 @strawberry.type(description="One line of the alliance's activity feed (联盟动态).")
-class ActivityEntry:
-    id: strawberry.ID
+class ActivityEntry(Node):
+    id: strawberry.ID = strawberry.field(
+        description="The entry's global id (全局标识): its event's id, as the live Event carries it."
+    )
     type: str
     subject: str
     actor: str | None
@@ -61,7 +71,7 @@ class ActivityEntry:
     @classmethod
     def from_model(cls, entry: models.ActivityEntry) -> ActivityEntry:
         return cls(
-            id=strawberry.ID(str(entry.id)),
+            id=strawberry.ID(str(entry.event_id)),
             type=entry.event_type,
             subject=entry.subject,
             actor=entry.actor,
@@ -117,6 +127,23 @@ class EventsQuery:
             )
         return ACTIVITY.connection(page, ActivityEntry.from_model)
 
+    @strawberry.field(
+        description="One entry of the activity feed by its event's id (联盟动态), as the feed shows it.",
+        extensions=requires("event", "subscribe"),
+    )
+    async def activity_entry(self, info: Info, id: strawberry.ID) -> ActivityEntry:
+        key = parse_key(id)
+        reader = await _reader(info)
+        async with info.context.db() as conn:
+            found = (
+                await reads.activity_entry(conn, reader=reader, event_id=key)
+                if isinstance(key, uuid.UUID)
+                else None
+            )
+        if found is None:
+            raise NotFound("no such activity entry", field="id")
+        return ActivityEntry.from_model(found)
+
 
 @strawberry.type
 class EventsSubscription:
@@ -145,3 +172,6 @@ class EventsSubscription:
 # The activity domain's root types (see services/activity/manifest.py).
 Query = EventsQuery
 Subscription = EventsSubscription
+
+# An entry of the feed is a node (全局对象标识), found by its event's id.
+NODES = (NodeType(ActivityEntry, table="activity", root="activity_entry", key="event_id"),)

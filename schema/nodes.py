@@ -13,11 +13,10 @@ gets no more than it gets there. Ids stay the UUIDs they are, which are globally
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, Literal
 
 import strawberry
 from strawberry.extensions.field_extension import build_field_extension_resolvers
@@ -26,8 +25,8 @@ from strawberry.types.field import StrawberryField
 
 from schema.context import Info
 from schema.permissions import authenticated
-from services.core.errors import BadUserInput, NotFound
-from services.core.identify import TableLookup
+from services.core.errors import BadUserInput, Forbidden, NotFound
+from services.core.identify import Key, KeyedTable, TableLookup, parse_key
 
 MAX_NODES = 100
 
@@ -46,8 +45,10 @@ class NodeType:
     """A domain's declaration that ``type`` is a node: its table and its own root field."""
 
     type: type[Node]
-    table: str  # the table whose primary key ``id`` is the object's id
+    table: str  # the table holding the objects
     root: str  # the Python name of the Query field that answers one object by ``id``
+    key: str = "id"  # the table's unique column holding the object's id
+    kind: Literal["uuid", "bigint"] = "uuid"  # that column's type
 
 
 class Nodes:
@@ -57,6 +58,8 @@ class Nodes:
         definition: StrawberryObjectDefinition = query.__strawberry_definition__
         self._roots: dict[str, StrawberryField] = {}
         self.tables: dict[str, str] = {}  # GraphQL type name → its table
+        self.keys: dict[str, str] = {}  # GraphQL type name → its table's id column
+        keyed: list[KeyedTable] = []
         for node in declared:
             if not issubclass(node.type, Node):
                 raise TypeError(f"{node.type.__name__} is declared a node but does not implement Node")
@@ -68,12 +71,14 @@ class Nodes:
                 raise TypeError(f"Query.{node.root} must take exactly one argument, id")
             self._roots[node.table] = field
             self.tables[node.type.__strawberry_definition__.name] = node.table  # type: ignore[attr-defined]
-        self.lookup = TableLookup(list(self._roots))
+            self.keys[node.type.__strawberry_definition__.name] = node.key  # type: ignore[attr-defined]
+            keyed.append(KeyedTable(node.table, key=node.key, kind=node.kind))
+        self.lookup = TableLookup(keyed)
 
     async def answer(self, info: Info, ids: Sequence[str], *, field: str) -> list[Any]:
         """Each id's object as its root field answers it, or the exception it raised there;
         ``field`` is the argument an unknown id is reported on."""
-        parsed = [_uuid(value) for value in ids]
+        parsed = [parse_key(value) for value in ids]
         async with info.context.db() as conn:
             tables = await self.lookup.tables_of(conn, ids=[key for key in parsed if key is not None])
         answers = await asyncio.gather(
@@ -85,7 +90,7 @@ class Nodes:
                 raise answer
         return list(answers)
 
-    async def _one(self, info: Info, key: uuid.UUID | None, table: str | None, field_name: str) -> Any:
+    async def _one(self, info: Info, key: Key | None, table: str | None, field_name: str) -> Any:
         if key is None or table is None:
             raise NotFound("no such node", field=field_name)
         field = self._roots[table]
@@ -95,15 +100,11 @@ class Nodes:
         # chains them when the field itself is queried.
         for extension in build_field_extension_resolvers(field):
             chained = partial(extension, chained)
-        return await chained(None, info, id=str(key))
-
-
-def _uuid(value: str) -> uuid.UUID | None:
-    """The id as a UUID, None when it is none: a malformed id names no object, so NOT_FOUND."""
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return None
+        try:
+            return await chained(None, info, id=str(key))
+        except Forbidden:
+            # The caller may not read this type at all: answered as an id naming nothing.
+            raise NotFound("no such node", field=field_name) from None
 
 
 def _nodes(info: Info) -> Nodes:

@@ -1,4 +1,4 @@
-"""Directory queries: viewer, organizations, organization, auditLog."""
+"""Directory queries: viewer, organizations, organization, auditLog, auditEntry."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from schema.directory.types import AuditEntry, Organization, RoleGrant, Viewer
 from schema.pagination import Connection, Keyset, int_key, parse_id, uuid_key
 from schema.permissions import authenticated, requires
 from services.core.errors import NotFound
+from services.core.identify import parse_key
 from services.directory import audit_log, organizations, roles
 
 ORGANIZATIONS = Keyset("organization", uuid_key)
@@ -100,3 +101,15 @@ class DirectoryQuery(ApiKeyQuery):
                 before_id=args.after,
             )
         return AUDIT.connection(page, AuditEntry.from_model)
+
+    @strawberry.field(
+        description="One entry of the audit trail by id (痕迹), as auditLog shows it.",
+        extensions=requires("audit", "read"),
+    )
+    async def audit_entry(self, info: Info, id: strawberry.ID) -> AuditEntry:
+        key = parse_key(id)
+        async with info.context.db() as conn:
+            found = await audit_log.audit_entry(conn, entry_id=key) if isinstance(key, int) else None
+        if found is None:
+            raise NotFound("no such audit entry", field="id")
+        return AuditEntry.from_model(found)

@@ -5,10 +5,13 @@ from __future__ import annotations
 from schema.directory.compiled import COMPILED
 from schema.directory.mutations import DirectoryMutation as Mutation
 from schema.directory.queries import DirectoryQuery as Query
-from schema.directory.types import Organization
+from schema.directory.types import AuditEntry, Organization
 from schema.nodes import NodeType
 
 # The node types this domain answers by node(id) (全局对象标识), each through its own root field.
-NODES = (NodeType(Organization, table="organizations", root="organization"),)
+NODES = (
+    NodeType(Organization, table="organizations", root="organization"),
+    NodeType(AuditEntry, table="audit_log", root="audit_entry", kind="bigint"),
+)
 
 __all__ = ["COMPILED", "NODES", "Mutation", "Query"]

@@ -190,8 +190,10 @@ class Viewer:
 
 
 @strawberry.type(description="One entry of the audit trail (痕迹化管理).")
-class AuditEntry:
-    id: strawberry.ID
+class AuditEntry(Node):
+    id: strawberry.ID = strawberry.field(
+        description="The entry's global id (全局标识): the trail's sequence number, the one all-digit id."
+    )
     actor_login: str | None
     action: str
     entity_type: str

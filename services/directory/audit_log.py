@@ -10,6 +10,8 @@ import asyncpg
 from services.core.records import Page, from_record
 from services.directory.models import AuditEntry
 
+_COLUMNS = "id, actor_id, actor_login, action, entity_type, entity_id, changes, request_id, created_at"
+
 
 @dataclass(frozen=True, slots=True)
 class AuditFilter:
@@ -40,8 +42,7 @@ async def list_audit(
         filter.until,
     ]
     page_sql = (
-        "SELECT id, actor_id, actor_login, action, entity_type, entity_id, changes, request_id,"
-        " created_at FROM audit_log WHERE " + where + " AND ($7::bigint IS NULL OR id < $7)"
+        f"SELECT {_COLUMNS} FROM audit_log WHERE {where} AND ($7::bigint IS NULL OR id < $7)"
         " ORDER BY id DESC LIMIT $8"
     )
     rows = await conn.fetch(
@@ -56,3 +57,9 @@ async def list_audit(
         total=int(total),
         has_next=len(rows) > first,
     )
+
+
+async def audit_entry(conn: asyncpg.Connection, *, entry_id: int) -> AuditEntry | None:
+    """One row of the tenant's audit trail (row-level security hides other tenants' rows)."""
+    row = await conn.fetchrow(f"SELECT {_COLUMNS} FROM audit_log WHERE id = $1", entry_id)
+    return None if row is None else from_record(AuditEntry, row)

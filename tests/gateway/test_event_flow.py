@@ -161,3 +161,36 @@ async def test_activity_feed_records_the_change(gql: GraphQLClient, server: Runn
     assert [e["node"]["actor"] for e in edges if e["node"]["subject"] == org_id] == ["alliance-admin"]
     other = await gql(query, {"t": None}, login="alliance-admin", tenant="other")
     assert all(e["node"]["subject"] != org_id for e in other["data"]["activity"]["edges"])  # type: ignore[index]
+
+
+async def test_an_events_id_is_its_activity_entrys_node_id(
+    gql: GraphQLClient, tokens: Tokens, server: RunningServer
+) -> None:
+    """Event is a view of its activity entry: node(event.id) answers that entry, as activityEntry does."""
+    ws = await _subscribe(server, await tokens("member"), ["organization.created.v1"])
+    try:
+        heard, made = await _events_while(ws, lambda: _create_in(gql, "demo"))
+    finally:
+        await ws.close()
+    event = next(e for e in heard if e["subject"] in made)
+    node = "query($id: ID!) { node(id: $id) { __typename id ... on ActivityEntry { type subject actor } } }"
+
+    async def entry() -> dict[str, object]:
+        return await gql(node, {"id": event["id"]}, login="member")
+
+    found = await eventually(entry, lambda body: body["data"]["node"] is not None, within=20, interval=0.1)
+    expected = {"id": event["id"], "type": event["type"], "subject": event["subject"], "actor": None}
+    assert found["data"]["node"] == {"__typename": "ActivityEntry", **expected}
+    by_root = await gql(
+        "query($id: ID!) { activityEntry(id: $id) { id type subject actor } }",
+        {"id": event["id"]},
+        login="member",
+    )
+    assert by_root["data"]["activityEntry"] == expected
+    # The feed lists the entry under that same id.
+    feed = await gql("{ activity(first: 50) { edges { node { id subject } } } }", login="member")
+    listed = [e["node"] for e in feed["data"]["activity"]["edges"]]  # type: ignore[index]
+    assert {"id": event["id"], "subject": event["subject"]} in listed
+    # Another alliance: no such node.
+    other = await gql(node, {"id": event["id"]}, login="alliance-admin", tenant="other")
+    assert other["data"]["node"] is None and other["errors"][0]["extensions"]["code"] == "NOT_FOUND"
