@@ -80,6 +80,7 @@ def build_schema(settings: Settings, platform: Platform | None = None) -> Allian
         scalar_overrides=SCALAR_OVERRIDES,
     )
     schema.platform = platform
+    schema.settings = settings
     # Each domain's GraphQL module declares its node types (``NODES``) for ``node(id)``.
     schema.nodes = Nodes(query, [item for m in modules for item in getattr(m, "NODES", ())])
     # Each domain's GraphQL module declares the table mapping of its types (``COMPILED``).

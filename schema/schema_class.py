@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 
 import strawberry
@@ -16,12 +16,13 @@ from schema.compiled import CompiledReads
 from schema.errors import classify_result
 from schema.nodes import Nodes
 from schema.observability import observe_result
+from services.core.settings import Settings
 from services.core.tracing import tracer
 from services.domain import Platform
 
 _TRACER = tracer(__name__)
 
-HttpGuard = Callable[[Any, Mapping[str, str]], Response | None]
+HttpGuard = Callable[[Any, Mapping[str, str]], Awaitable[Response | None]]
 """A domain's answer to an HTTP request before it is authenticated or parsed, from the schema
 and the request's headers (None: go on). A domain's GraphQL module exports ``HTTP_GUARDS``."""
 
@@ -31,12 +32,14 @@ class AllianceSchema(strawberry.Schema):
 
     This wraps ``execute``/``subscribe`` rather than using an extension because parse
     errors leave Strawberry's operation hooks as exceptions, bypassing extensions.
-    ``platform`` holds the domains that made the schema (and their event catalog);
+    ``platform`` holds the domains that made the schema (and their event catalog), ``settings``
+    the settings it was built with;
     ``compiled_reads`` the compiled path of its reads (``schema.compiled``); ``nodes`` the
     node types ``node(id)`` answers (``schema.nodes``); ``http_guards`` the domains' ``HttpGuard``s.
     """
 
     platform: Platform
+    settings: Settings
     compiled_reads: CompiledReads
     nodes: Nodes
     http_guards: tuple[HttpGuard, ...] = ()

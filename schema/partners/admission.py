@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
 
 import orjson
@@ -76,13 +76,14 @@ class PartnerAdmission(SchemaExtension):
                 raise _refusal("persisted operations belong to API keys", "PERSISTED_QUERY_NOT_FOUND")
             admission = await admit_or_refuse(
                 context.pool,
-                _refusals(ctx.schema),
+                refusals_of(ctx.schema),
                 tenant_id=context.principal.tenant_id,
                 api_key_id=key_id,
                 sha256=digest,
                 has_text=False,
                 cost=0,
                 credential=_credential_of(context),
+                stands=_standing(context),
             )
             _answer(context, admission)
             ctx.query = admission.document
@@ -111,13 +112,14 @@ class PartnerAdmission(SchemaExtension):
             )
         admission = await admit_or_refuse(
             context.pool,
-            _refusals(ctx.schema),
+            refusals_of(ctx.schema),
             tenant_id=context.principal.tenant_id,
             api_key_id=key_id,
             sha256=document_hash(ctx.query),
             has_text=True,
             cost=cost,
             credential=_credential_of(context),
+            stands=_standing(context),
         )
         try:
             _answer(context, admission)
@@ -126,13 +128,23 @@ class PartnerAdmission(SchemaExtension):
         yield
 
 
-def _refusals(schema: Any) -> Refusals:
+def refusals_of(schema: Any) -> Refusals:
     """The process's refused keys: held by the schema, which the app builds once (as it holds
     its compiled reads), so every request of the process shares them."""
     found: Refusals | None = getattr(schema, "partner_refusals", None)
     if found is None:
-        found = schema.partner_refusals = Refusals()
+        settings = schema.settings
+        found = schema.partner_refusals = Refusals(
+            hold_seconds=settings.rate_limit_hold_ms / 1000, max_held=settings.rate_limit_max_held
+        )
     return found
+
+
+def _standing(context: Context) -> Callable[[], bool]:
+    """Whether the caller's key still stands: its account holds a role in the role cache,
+    which a revocation (dropping the key's partner role) empties when the process hears of it."""
+    authorizer, principal = context.authorizer, context.principal
+    return lambda: bool(authorizer.roles(principal.account_id, principal.tenant_id))
 
 
 def credential_digest(headers: Mapping[str, str]) -> bytes | None:
@@ -154,13 +166,19 @@ def _credential_of(context: Context) -> bytes | None:
     return credential_digest(request.headers) if isinstance(request, Request) else None
 
 
-def refused_before_authentication(schema: Any, headers: Mapping[str, str]) -> Response | None:
+async def refused_before_authentication(schema: Any, headers: Mapping[str, str]) -> Response | None:
     """429 for a request whose API key this process holds refused (as the extension would
-    answer it, headers included); None to go on as usual."""
+    answer it, headers included), once held (``Refusals.hold``); None to go on as usual (also
+    when the refusal ran out while the answer was held)."""
     credential = credential_digest(headers)
     if credential is None:
         return None
-    admission = _refusals(schema).refusal_of_credential(credential)
+    refusals = refusals_of(schema)
+    admission = refusals.refusal_of_credential(credential)
+    if admission is None:
+        return None
+    await refusals.hold(admission)
+    admission = refusals.refusal_of_credential(credential)
     if admission is None:
         return None
     probe = Response()

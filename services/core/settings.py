@@ -105,6 +105,11 @@ class Settings:
     jwt_audience: str = "alliance-api"
     jwt_ttl_seconds: int = 8 * 3600
     role_cache_ttl_seconds: int = 30
+    # A partner key this process holds refused is answered 429 after this long (at most its
+    # Retry-After), so that a client ignoring Retry-After slows down instead of spinning on
+    # the server's cores; at most ``rate_limit_max_held`` answers are held at once per process.
+    rate_limit_hold_ms: int = 1000
+    rate_limit_max_held: int = 1000
     limits: GraphQLLimits = field(default_factory=GraphQLLimits)
     graphql_ide: bool = True
     graphql_introspection: bool = True
@@ -162,6 +167,8 @@ class Settings:
             jwt_audience=env.get("JWT_AUDIENCE") or "alliance-api",
             jwt_ttl_seconds=_int(env, "JWT_TTL_SECONDS", 8 * 3600, minimum=60),
             role_cache_ttl_seconds=_int(env, "ROLE_CACHE_TTL_SECONDS", 30),
+            rate_limit_hold_ms=_int(env, "RATE_LIMIT_HOLD_MS", 1000, minimum=0),
+            rate_limit_max_held=_int(env, "RATE_LIMIT_MAX_HELD", 1000, minimum=0),
             limits=GraphQLLimits(
                 max_depth=_int(env, "GRAPHQL_MAX_DEPTH", 10),
                 max_aliases=_int(env, "GRAPHQL_MAX_ALIASES", 15),

@@ -87,7 +87,7 @@ class AllianceGraphQL(GraphQL[Context, None]):
             return
         request = Request(scope=scope, receive=receive)
         for guard in getattr(self.schema, "http_guards", ()):
-            refused = guard(self.schema, request.headers)
+            refused = await guard(self.schema, request.headers)
             if refused is not None:
                 await refused(scope, receive, send)
                 return

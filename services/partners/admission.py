@@ -13,8 +13,16 @@ is charged in PostgreSQL, so the limits hold across replicas.
 Over HTTP the refusal is remembered by the credential presented too (its SHA-256), so that
 the gateway answers the key's next requests with 429 before authenticating them: a burst
 then costs neither the key's lookup nor the GraphQL pipeline. The credential was
-authenticated when PostgreSQL refused it; a key revoked meanwhile answers 429 rather than 401
-until that Retry-After (at most a minute).
+authenticated when PostgreSQL refused it; it stands as long as the key's account holds a role
+in the process's role cache, so a revoked key (whose partner role goes with it) is asked
+again, and answered 401, as soon as the process hears of the revocation.
+
+Such an answer is also held (``Refusals.hold``, ``RATE_LIMIT_HOLD_MS``, at most the
+Retry-After) before it is sent. A client that ignores Retry-After and asks again at once, the
+usual shape of a runaway retry loop, then sends one request per hold and connection, rather
+than as many as the server's cores can refuse, and other keys keep those cores. A held answer
+costs a sleeping coroutine; past ``RATE_LIMIT_MAX_HELD`` of them at once, answers are sent at
+once.
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ import time
 import uuid
 import weakref
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, replace
 
 import asyncpg
@@ -86,10 +95,20 @@ class Refusals:
 
     MAX_KEYS = 10_000  # past this many refused keys at once, start afresh (each is asked again)
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        clock: Callable[[], float] = time.monotonic,
+        *,
+        hold_seconds: float = 0.0,
+        max_held: int = 0,
+    ) -> None:
         self._clock = clock
         self._refused: dict[uuid.UUID, tuple[float, Admission]] = {}
-        self._credentials: dict[bytes, uuid.UUID] = {}
+        # A credential's key, and whether the key still stands (its account holds a role).
+        self._credentials: dict[bytes, tuple[uuid.UUID, Callable[[], bool]]] = {}
+        self.hold_seconds = hold_seconds
+        self.max_held = max_held
+        self.held = 0  # answers held right now
         # One admission in flight per key: a lock lives while a request holds or awaits it.
         self._asking: weakref.WeakValueDictionary[uuid.UUID, asyncio.Lock] = weakref.WeakValueDictionary()
 
@@ -100,9 +119,15 @@ class Refusals:
             lock = self._asking[api_key_id] = asyncio.Lock()
         return lock
 
-    def remember(self, api_key_id: uuid.UUID, admission: Admission, credential: bytes | None = None) -> None:
+    def remember(
+        self,
+        api_key_id: uuid.UUID,
+        admission: Admission,
+        credential: bytes | None = None,
+        stands: Callable[[], bool] = lambda: True,
+    ) -> None:
         """Remember a refusal for want of requests (of the key, and of the credential's
-        digest when the request presented one in its headers)."""
+        digest when the request presented one in its headers, while ``stands()``)."""
         if admission.verdict is not Verdict.LIMITED or admission.remaining != 0:
             return
         if not admission.retry_after or admission.retry_after <= 0:
@@ -112,17 +137,32 @@ class Refusals:
             self._credentials.clear()
         self._refused[api_key_id] = (self._clock(), admission)
         if credential is not None:
-            self._credentials[credential] = api_key_id
+            self._credentials[credential] = (api_key_id, stands)
 
     def refusal_of_credential(self, credential: bytes) -> Admission | None:
-        """The refusal of the key a credential (its digest) was authenticated as, if it runs."""
-        api_key_id = self._credentials.get(credential)
-        if api_key_id is None:
+        """The refusal of the key a credential (its digest) was authenticated as, if it runs
+        and the key still stands (None for a revoked key: it is authenticated again)."""
+        found = self._credentials.get(credential)
+        if found is None:
             return None
-        refused = self.refusal(api_key_id)
+        api_key_id, stands = found
+        refused = self.refusal(api_key_id) if stands() else None
         if refused is None:
-            del self._credentials[credential]
+            with suppress(KeyError):
+                del self._credentials[credential]
         return refused
+
+    async def hold(self, admission: Admission) -> None:
+        """Wait before answering a remembered refusal: ``hold_seconds``, at most its
+        Retry-After, unless ``max_held`` answers are already waiting."""
+        seconds = min(self.hold_seconds, admission.retry_after or 0.0)
+        if seconds <= 0 or self.held >= self.max_held:
+            return
+        self.held += 1
+        try:
+            await asyncio.sleep(seconds)
+        finally:
+            self.held -= 1
 
     def refusal(self, api_key_id: uuid.UUID) -> Admission | None:
         """The key's refusal, its times counted down to now; None once its Retry-After is over."""
@@ -152,6 +192,7 @@ async def admit_or_refuse(
     has_text: bool,
     cost: int,
     credential: bytes | None = None,
+    stands: Callable[[], bool] = lambda: True,
 ) -> Admission:
     """``admit``, unless this process already holds a refusal of the key that still runs.
 
@@ -169,5 +210,5 @@ async def admit_or_refuse(
         admission = await admit(
             pool, tenant_id=tenant_id, api_key_id=api_key_id, sha256=sha256, has_text=has_text, cost=cost
         )
-        refusals.remember(api_key_id, admission, credential)
+        refusals.remember(api_key_id, admission, credential, stands)
     return admission

@@ -51,3 +51,14 @@ def test_dev_jwt_secret_is_kept_in_data_dir(tmp_path) -> None:  # type: ignore[n
 def test_topic_replication_is_configurable() -> None:
     assert Settings.from_env({}).kafka_topic_replication == 1
     assert Settings.from_env({"KAFKA_TOPIC_REPLICATION": "3"}).kafka_topic_replication == 3
+
+
+def test_rate_limit_holds_are_read_and_may_be_turned_off() -> None:
+    assert (Settings.from_env({}).rate_limit_hold_ms, Settings.from_env({}).rate_limit_max_held) == (
+        1000,
+        1000,
+    )
+    off = Settings.from_env({"RATE_LIMIT_HOLD_MS": "0", "RATE_LIMIT_MAX_HELD": "0"})
+    assert (off.rate_limit_hold_ms, off.rate_limit_max_held) == (0, 0)
+    with pytest.raises(SettingsError, match="RATE_LIMIT_HOLD_MS"):
+        Settings.from_env({"RATE_LIMIT_HOLD_MS": "-1"})
