@@ -97,7 +97,9 @@ class CouncilMember:
 
 @strawberry.type(description="A ledger task of a resolution (决议任务), as the three-lists ledger keeps it.")
 class ResolutionTask:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="Its ledger item's global id (全局标识): node(id) answers it as that LedgerItem."
+    )
     title: str = strawberry.field(description="Task (任务).")
     status: str = strawberry.field(
         description="Ledger status (台账状态): OPEN, IN_PROGRESS, SUBMITTED, SIGNED_OFF 已销号, CANCELLED."

@@ -47,7 +47,6 @@ NOT_NODES = {
     "Milestone": "part of its project; no root field by id",
     "PersistedOperation": "listed per key by persistedOperations; no root field by id",
     "Resolution": "part of its meeting; no root field by id",
-    "ResolutionTask": "part of its resolution (its ledger item is the node)",
     "RoleGrant": "a role assignment shown within viewer and payloads; no root field by id",
     "RoleInvitation": "read by its recipient within viewer; no root field by id",
     "StarRatingCriterion": "catalogue data listed by starRatingCriteria; no root field by id",
@@ -58,6 +57,7 @@ NOT_NODES = {
 # object itself, as the named node type. Each has a test that node(view.id) does so.
 VIEWS = {
     "Event": "ActivityEntry",  # tests/gateway/test_event_flow.py
+    "ResolutionTask": "LedgerItem",  # tests/councils/test_resolution_task_view.py
 }
 
 READERS = ("alliance-admin", "street-admin", "member", "auditor")
