@@ -280,6 +280,21 @@ async def test_node_of_a_member_is_audited_as_member_is(
     assert await admin_conn.fetchval(count, member) == before + 1
 
 
+async def test_node_of_a_life_record_is_audited_as_its_root_is(
+    gql: GraphQLClient, admin_conn: asyncpg.Connection, everything: dict[str, uuid.UUID]
+) -> None:
+    """A session record looked up (调阅) through node writes the read row its root writes."""
+    record = await _some(admin_conn, "organisational_life_records", everything["demo"])
+    count = (
+        "SELECT count(*) FROM audit_log WHERE action = 'organisational_life_record.read'"
+        " AND entity_id = $1 AND actor_login = 'auditor'"
+    )
+    before = await admin_conn.fetchval(count, record)
+    body = await gql(NODE, {"id": record}, login="auditor")
+    assert body["data"]["node"] == {"__typename": "OrganisationalLifeRecord", "id": record}
+    assert await admin_conn.fetchval(count, record) == before + 1
+
+
 async def test_hostile_ids(
     gql: GraphQLClient, http: httpx.AsyncClient, everything: dict[str, uuid.UUID]
 ) -> None:
