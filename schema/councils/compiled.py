@@ -3,8 +3,11 @@ next to the types, with the services' own SQL for the roots and their visibility
 
 Partners see public councils only, and of those no cancelled meeting: the services' SQL
 (``council_visible``, ``meeting_visible``) with their read scope as the parameter. Agenda
-items, comments, attendance and follow-up are never a partner's: the fields' own permissions
-(``council``/``read_details``), which the compiler reads from the fields.
+items, comments, attendance and follow-up need ``council``/``read_details`` (the fields' own
+permissions, which the compiler reads from the fields); a caller holding the partner role
+beside a role that reads details sees the items of the councils and meetings it sees only
+(``agenda_item_visible``, in the agenda list's own statements; nested items are reached
+through a meeting it sees).
 
 Not mapped, so answered by the interpreter: ``Resolution.tasks`` and ``Council.openTasks`` /
 ``Meeting.followUp`` (ledger tasks, read through the ledger's Python interface, follow-up
@@ -32,7 +35,7 @@ from schema.councils.queries import AGENDA_ITEMS, COUNCILS
 from schema.pagination import parse_id
 from services.core.principal import Principal
 from services.councils import agenda, councils, meetings
-from services.councils.access import ReadScope, council_visible, meeting_visible
+from services.councils.access import ReadScope, council_visible, meeting_visible, resolutions_visible
 from services.councils.models import AgendaItemStatus, CouncilKind
 
 
@@ -59,11 +62,12 @@ def _agenda_filter(args: Args, principal: Principal) -> Sequence[Any]:
     given: dict[str, Any] = args.get("filter") or {}
     status = given.get("status")
     return agenda.filter_params(
+        actor=principal,
         filter=agenda.AgendaItemFilter(
             council_id=_optional_id(given, "councilId"),
             status=AgendaItemStatus(status).value if status is not None else None,
             raised_by_organization_id=_optional_id(given, "raisedByOrganizationId"),
-        )
+        ),
     )
 
 
@@ -162,7 +166,7 @@ MEETING = TypeMap(
         "resolutions": Many(
             "Resolution",
             "FROM council_resolutions {o} WHERE {o}.tenant_id = {t}.tenant_id AND {o}.meeting_id = {t}.id"
-            " AND ({t}.status = 'MINUTES_PUBLISHED' OR {may:council:read_details}) ORDER BY {o}.id",
+            f" AND {resolutions_visible('{t}', '{may:council:read_details}')} ORDER BY {{o}}.id",
         ),
     },
 )

@@ -1,4 +1,5 @@
-"""Council queries: councils, council, meeting, agendaItems, agendaItem, councilFigures."""
+"""Council queries: councils, council, meeting, agendaItems, agendaItem, comment, resolution,
+councilFeed, councilFigures."""
 
 from __future__ import annotations
 
@@ -10,11 +11,19 @@ import strawberry
 from schema.context import Info
 from schema.councils.inputs import AgendaItemFilter, CouncilFilter
 from schema.councils.loaders import council_loader, meeting_loader
-from schema.councils.types import AgendaItem, Council, CouncilFigures, Meeting
+from schema.councils.types import (
+    AgendaItem,
+    Comment,
+    Council,
+    CouncilFeed,
+    CouncilFigures,
+    Meeting,
+    Resolution,
+)
 from schema.pagination import Connection, Keyset, parse_id, uuid_key
 from schema.permissions import requires
 from services.core.errors import NotFound
-from services.councils import agenda, councils, figures
+from services.councils import agenda, councils, feeds, figures, resolutions
 
 COUNCILS = Keyset("council", uuid_key)
 AGENDA_ITEMS = Keyset("agenda_item", uuid_key)
@@ -71,7 +80,10 @@ class CouncilsQuery:
         return Meeting.from_model(found)
 
     @strawberry.field(
-        description="Agenda items (议题列表), oldest first; never for partners.",
+        description=(
+            "Agenda items (议题列表) of the councils and meetings the caller sees, oldest first; "
+            "never for partners."
+        ),
         extensions=requires("council", "read_details"),
     )
     async def agenda_items(
@@ -92,7 +104,12 @@ class CouncilsQuery:
         )
         async with info.context.db() as conn:
             page = await agenda.list_agenda_items(
-                conn, filter=service_filter, first=args.first, after=args.after, count=args.count
+                conn,
+                actor=info.context.principal,
+                filter=service_filter,
+                first=args.first,
+                after=args.after,
+                count=args.count,
             )
         return AGENDA_ITEMS.connection(page, AgendaItem.from_model)
 
@@ -105,10 +122,49 @@ class CouncilsQuery:
     )
     async def agenda_item(self, info: Info, id: strawberry.ID) -> AgendaItem:
         async with info.context.db() as conn:
-            found = await agenda.agenda_item_by_id(conn, item_id=parse_id(id))
-        if found is None:
-            raise NotFound("no such agenda item", field="id")
+            found = await agenda.agenda_item_by_id(conn, actor=info.context.principal, item_id=parse_id(id))
         return AgendaItem.from_model(found)
+
+    @strawberry.field(
+        description=(
+            "One comment on an agenda item (协商意见), seen where its item is; never for partners; "
+            "another alliance's id answers NOT_FOUND."
+        ),
+        extensions=requires("council", "read_details"),
+    )
+    async def comment(self, info: Info, id: strawberry.ID) -> Comment:
+        async with info.context.db() as conn:
+            found = await agenda.comment_by_id(conn, actor=info.context.principal, comment_id=parse_id(id))
+        return Comment.from_model(found)
+
+    @strawberry.field(
+        description=(
+            "One resolution (决议), seen as its meeting's resolutions show it (partners: once the "
+            "minutes are published); another alliance's id answers NOT_FOUND."
+        ),
+        extensions=requires("council", "read"),
+    )
+    async def resolution(self, info: Info, id: strawberry.ID) -> Resolution:
+        async with info.context.db() as conn:
+            found = await resolutions.resolution_by_id(
+                conn,
+                actor=info.context.principal,
+                details=info.context.allows("council", "read_details"),
+                resolution_id=parse_id(id),
+            )
+        return Resolution.from_model(found)
+
+    @strawberry.field(
+        description=(
+            "One calendar feed (日历订阅), to its maker and the alliance admin, without its secret "
+            "address (shown once); anyone else's feed or another alliance's id answers NOT_FOUND."
+        ),
+        extensions=requires("council_feed", "manage"),
+    )
+    async def council_feed(self, info: Info, id: strawberry.ID) -> CouncilFeed:
+        async with info.context.db() as conn:
+            found = await feeds.get_feed(conn, actor=info.context.principal, feed_id=parse_id(id))
+        return CouncilFeed.from_model(found)
 
     @strawberry.field(
         description=(

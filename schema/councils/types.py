@@ -27,7 +27,7 @@ from schema.directory.loaders import organization_loader
 from schema.directory.types import Organization
 from schema.nodes import Node
 from schema.permissions import Quietly
-from services.councils import followup, models
+from services.councils import feeds, followup, models
 from services.ledger.reads import SourcedTaskState
 
 strawberry.enum(
@@ -127,7 +127,7 @@ class ResolutionTask:
 
 
 @strawberry.type(description="A comment of a member unit on an agenda item (协商意见).")
-class Comment:
+class Comment(Node):
     id: strawberry.ID
     body: str = strawberry.field(description="Comment (意见).")
     organization_id: strawberry.ID
@@ -162,7 +162,7 @@ class Attendance:
 
 
 @strawberry.type(description="A resolution adopted at a meeting (决议), with its ledger tasks.")
-class Resolution:
+class Resolution(Node):
     id: strawberry.ID
     text: str = strawberry.field(description="Text of the resolution (决议内容).")
     meeting_id: strawberry.ID
@@ -440,9 +440,20 @@ class CouncilFigures:
         )
 
 
-@strawberry.type(description="A calendar feed of a council's meetings (日历订阅).")
-class CouncilFeed:
+@strawberry.type(
+    description="A calendar feed of a council's meetings (日历订阅); its secret address is shown once."
+)
+class CouncilFeed(Node):
     id: strawberry.ID
     council_id: strawberry.ID
     created_at: dt.datetime
     revoked_at: dt.datetime | None
+
+    @classmethod
+    def from_model(cls, feed: feeds.Feed) -> CouncilFeed:
+        return cls(
+            id=_id(feed.id),
+            council_id=_id(feed.council_id),
+            created_at=feed.created_at,
+            revoked_at=feed.revoked_at,
+        )

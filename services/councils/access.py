@@ -46,6 +46,29 @@ def meeting_visible(alias: str, partner: str) -> str:
     return f"(NOT {partner}::boolean OR {alias}.status <> 'CANCELLED')"
 
 
+def agenda_item_visible(alias: str, partner: str) -> str:
+    """SQL: the caller sees the agenda item row ``alias`` (and so its comments): its council is
+    one it sees, and so is its meeting when it is on one; ``partner`` as in ``council_visible``.
+
+    Casbin's ``council``/``read_details`` says whether a role reads items at all; a login or
+    key that holds the partner role beside one that reads details still sees only the items of
+    the councils and meetings it sees."""
+    return (
+        f"(EXISTS (SELECT 1 FROM councils vc WHERE vc.tenant_id = {alias}.tenant_id"
+        f" AND vc.id = {alias}.council_id AND {council_visible('vc', partner)})"
+        f" AND ({alias}.meeting_id IS NULL OR EXISTS (SELECT 1 FROM council_meetings vm"
+        f" WHERE vm.tenant_id = {alias}.tenant_id AND vm.id = {alias}.meeting_id"
+        f" AND {meeting_visible('vm', partner)})))"
+    )
+
+
+def resolutions_visible(meeting: str, details: str) -> str:
+    """SQL: the caller sees the resolutions of the meeting row ``meeting`` (one it sees): once
+    its minutes are published, or before to those who read a council's details (``details``, a
+    boolean), as ``Meeting.resolutions`` answers."""
+    return f"({meeting}.status = 'MINUTES_PUBLISHED' OR {details})"
+
+
 async def council_for(
     conn: asyncpg.Connection,
     *,

@@ -14,7 +14,7 @@ from services.core.errors import BadUserInput, Conflict, NotFound
 from services.core.principal import Principal
 from services.core.records import Page, from_record
 from services.core.validation import clean_text, optional_text
-from services.councils.access import ReadScope, council_for, may_run, member_unit
+from services.councils.access import ReadScope, agenda_item_visible, council_for, may_run, member_unit
 from services.councils.events import (
     AgendaItemAccepted,
     AgendaItemClosed,
@@ -272,38 +272,55 @@ async def comment_on_agenda_item(
     return comment, item
 
 
-_FILTER = """
+_FILTER = f"""
 FROM council_agenda_items i
-WHERE ($1::uuid IS NULL OR i.council_id = $1)
-  AND ($2::text IS NULL OR i.status = $2)
-  AND ($3::uuid IS NULL OR i.raised_by_org_id = $3)
+WHERE {agenda_item_visible("i", "$1")}
+  AND ($2::uuid IS NULL OR i.council_id = $2)
+  AND ($3::text IS NULL OR i.status = $3)
+  AND ($4::uuid IS NULL OR i.raised_by_org_id = $4)
 """
 
 
-# The filter ($1–$3 from ``filter_params``), then a page ($4 cursor, $5 size), oldest first;
-# the compiled reads run the same statements (schema/councils/compiled.py).
-PAGE_SQL = f"SELECT {ITEM_COLUMNS} {_FILTER} AND ($4::uuid IS NULL OR i.id > $4) ORDER BY i.id LIMIT $5"
+# The read scope and the filter ($1–$4 from ``filter_params``), then a page ($5 cursor, $6
+# size), oldest first; the compiled reads run the same statements (schema/councils/compiled.py).
+PAGE_SQL = f"SELECT {ITEM_COLUMNS} {_FILTER} AND ($5::uuid IS NULL OR i.id > $5) ORDER BY i.id LIMIT $6"
 COUNT_SQL = f"SELECT count(*) {_FILTER}"
+# $1 whether the caller is a partner, $2 the item's id.
+BY_ID_SQL = (
+    f"SELECT {ITEM_COLUMNS} FROM council_agenda_items i WHERE i.id = $2 AND {agenda_item_visible('i', '$1')}"
+)
+# $1 whether the caller is a partner, $2 the comment's id: seen where its item is.
+COMMENT_BY_ID_SQL = (
+    f"SELECT {COMMENT_COLUMNS} FROM council_agenda_comments k JOIN council_agenda_items i"
+    f" ON i.tenant_id = k.tenant_id AND i.id = k.agenda_item_id"
+    f" WHERE k.id = $2 AND {agenda_item_visible('i', '$1')}"
+)
 
 
-def filter_params(*, filter: AgendaItemFilter) -> list[Any]:
-    """The filter as ``$1``–``$3`` of ``PAGE_SQL`` and ``COUNT_SQL``; BAD_USER_INPUT for a
-    status that is none."""
+def filter_params(*, actor: Principal, filter: AgendaItemFilter) -> list[Any]:
+    """The read scope and the filter as ``$1``–``$4`` of ``PAGE_SQL`` and ``COUNT_SQL``;
+    BAD_USER_INPUT for a status that is none."""
     if filter.status is not None and filter.status not in AgendaItemStatus.__members__:
         raise BadUserInput("status is not an agenda item status", field="status")
-    return [filter.council_id, filter.status, filter.raised_by_organization_id]
+    return [
+        ReadScope.of(actor).partner,
+        filter.council_id,
+        filter.status,
+        filter.raised_by_organization_id,
+    ]
 
 
 async def list_agenda_items(
     conn: asyncpg.Connection,
     *,
+    actor: Principal,
     filter: AgendaItemFilter,
     first: int,
     after: uuid.UUID | None,
     count: bool = True,
 ) -> Page[AgendaItem]:
-    """One page of agenda items, oldest first (never for partners: the field's permission)."""
-    args = filter_params(filter=filter)
+    """One page of the agenda items the caller may see (``agenda_item_visible``), oldest first."""
+    args = filter_params(actor=actor, filter=filter)
     rows = await conn.fetch(PAGE_SQL, *args, after, first + 1)
     total = await conn.fetchval(COUNT_SQL, *args) if count else None
     return Page(
@@ -341,7 +358,18 @@ async def comments_of(
     return found
 
 
-async def agenda_item_by_id(conn: asyncpg.Connection, *, item_id: uuid.UUID) -> AgendaItem | None:
-    """One agenda item, seen as ``list_agenda_items`` sees it: only row-level security filters."""
-    row = await conn.fetchrow(f"SELECT {ITEM_COLUMNS} FROM council_agenda_items i WHERE i.id = $1", item_id)
-    return from_record(AgendaItem, row) if row is not None else None
+async def agenda_item_by_id(conn: asyncpg.Connection, *, actor: Principal, item_id: uuid.UUID) -> AgendaItem:
+    """One agenda item, seen as ``list_agenda_items`` sees it; NOT_FOUND otherwise (also for
+    another tenant's id)."""
+    row = await conn.fetchrow(BY_ID_SQL, ReadScope.of(actor).partner, item_id)
+    if row is None:
+        raise NotFound("no such agenda item", field="id")
+    return from_record(AgendaItem, row)
+
+
+async def comment_by_id(conn: asyncpg.Connection, *, actor: Principal, comment_id: uuid.UUID) -> Comment:
+    """One comment, seen exactly where its agenda item is; NOT_FOUND otherwise."""
+    row = await conn.fetchrow(COMMENT_BY_ID_SQL, ReadScope.of(actor).partner, comment_id)
+    if row is None:
+        raise NotFound("no such comment", field="id")
+    return from_record(Comment, row)

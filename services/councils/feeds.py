@@ -64,13 +64,28 @@ async def create_feed(
     return from_record(Feed, row), secret
 
 
+def _manages(actor: Principal, feed: Feed) -> bool:
+    """A feed is its maker's and the alliance admin's (to read and to revoke)."""
+    return feed.created_by == actor.account_id or Role.ALLIANCE_ADMIN in actor.roles
+
+
+async def get_feed(conn: asyncpg.Connection, *, actor: Principal, feed_id: uuid.UUID) -> Feed:
+    """A feed its maker or the alliance admin reads (never its secret, of which only a hash is
+    kept); NOT_FOUND for anyone else's feed, as for an unknown id."""
+    row = await conn.fetchrow(f"SELECT {_COLUMNS} FROM council_feeds f WHERE f.id = $1", feed_id)
+    feed = from_record(Feed, row) if row is not None else None
+    if feed is None or not _manages(actor, feed):
+        raise NotFound("no such calendar feed", field="id")
+    return feed
+
+
 async def revoke_feed(conn: asyncpg.Connection, *, actor: Principal, feed_id: uuid.UUID) -> Feed:
     """Revoke a feed: its URL answers 404 from now on. Its maker or the alliance admin."""
     row = await conn.fetchrow(f"SELECT {_COLUMNS} FROM council_feeds f WHERE f.id = $1 FOR UPDATE", feed_id)
     if row is None:
         raise NotFound("no such calendar feed", field="id")
     feed = from_record(Feed, row)
-    if feed.created_by != actor.account_id and Role.ALLIANCE_ADMIN not in actor.roles:
+    if not _manages(actor, feed):
         raise Forbidden("only the feed's maker or the alliance admin revokes it")
     row = await CONSTRAINTS.fetchrow(
         conn,

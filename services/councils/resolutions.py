@@ -21,6 +21,7 @@ from services.core.errors import BadUserInput, Conflict, DomainError, NotFound
 from services.core.principal import Principal
 from services.core.records import from_record
 from services.core.validation import clean_text
+from services.councils.access import ReadScope, council_visible, meeting_visible, resolutions_visible
 from services.councils.events import AgendaItemResolved, ResolutionAdopted
 from services.councils.meetings import ITEM_COLUMNS, open_for_records
 from services.councils.models import (
@@ -161,3 +162,25 @@ async def resolutions_of(
     for row in rows:
         found[row["meeting_id"]].append(from_record(Resolution, row))
     return found
+
+
+# $1 whether the caller is a partner, $2 whether it reads a council's details, $3 the id: a
+# resolution is seen through its meeting, as Meeting.resolutions shows it.
+BY_ID_SQL = (
+    f"SELECT {COLUMNS} FROM council_resolutions r"
+    " JOIN council_meetings mt ON mt.tenant_id = r.tenant_id AND mt.id = r.meeting_id"
+    " JOIN councils c ON c.tenant_id = mt.tenant_id AND c.id = mt.council_id"
+    f" WHERE r.id = $3 AND {council_visible('c', '$1')} AND {meeting_visible('mt', '$1')}"
+    f" AND {resolutions_visible('mt', '$2::boolean')}"
+)
+
+
+async def resolution_by_id(
+    conn: asyncpg.Connection, *, actor: Principal, details: bool, resolution_id: uuid.UUID
+) -> Resolution:
+    """One resolution, seen where its meeting shows it (``details``: the caller reads a council's
+    details); NOT_FOUND otherwise (also for another tenant's id)."""
+    row = await conn.fetchrow(BY_ID_SQL, ReadScope.of(actor).partner, details, resolution_id)
+    if row is None:
+        raise NotFound("no such resolution", field="id")
+    return from_record(Resolution, row)

@@ -2,8 +2,9 @@
 partner and two tenants: councils, council, meeting and agendaItems.
 
 A partner is a login holding the partner role (its requests compile, and the partners' rules
-are bound per request) and a partner's API key (whose requests the gateway never compiles:
-they pass the partners' admission in the interpreter; checked here too)."""
+are bound per request), a login holding it beside the member role (it reads agenda items, of
+the councils a partner sees only), and a partner's API key (whose requests the gateway never
+compiles: they pass the partners' admission in the interpreter; checked here too)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,9 @@ from tests.conftest import Tokens
 from tests.support.differential import LOGINS, Case, differ, generated_documents, running_app
 
 PARTNER = ("demo", "partner-system")  # a login with the partner role only
+# A login with the partner role beside the member role: it reads details (agenda items), of
+# the councils and meetings a partner sees only.
+PARTNER_MEMBER = ("demo", "partner-member")
 ORG = "name kind contactName contactPhone"
 MEETING_FIELDS = (
     "id councilId title start end status place venueResourceId venueBookingId conveningOrganizationId"
@@ -226,12 +230,15 @@ async def _seed_other(conn: asyncpg.Connection, tenant_id: uuid.UUID) -> dict[st
     return {"other-council": council, "other-meeting": meeting, "other-item": item}
 
 
-async def _partner_login(conn: asyncpg.Connection, tenant_id: uuid.UUID) -> None:
+async def _partner_login(
+    conn: asyncpg.Connection, tenant_id: uuid.UUID, login: str, member_of: uuid.UUID | None = None
+) -> None:
+    """``login`` with the partner role, and the member role at ``member_of`` when given."""
     account_id = await conn.fetchval(
         "INSERT INTO accounts (home_tenant_id, login, display_name) VALUES ($1, $2, '合作系统')"
         " ON CONFLICT (home_tenant_id, login) DO UPDATE SET login = EXCLUDED.login RETURNING id",
         tenant_id,
-        PARTNER[1],
+        login,
     )
     await conn.execute(
         "INSERT INTO role_assignments (tenant_id, account_id, role) VALUES ($1, $2, 'partner')"
@@ -239,13 +246,23 @@ async def _partner_login(conn: asyncpg.Connection, tenant_id: uuid.UUID) -> None
         tenant_id,
         account_id,
     )
+    if member_of is not None:
+        await conn.execute(
+            "INSERT INTO role_assignments (tenant_id, account_id, role, organization_id)"
+            " VALUES ($1, $2, 'member', $3) ON CONFLICT DO NOTHING",
+            tenant_id,
+            account_id,
+            member_of,
+        )
 
 
 @pytest.fixture(scope="module")
 async def seeded(admin_conn: asyncpg.Connection, demo: dict[str, uuid.UUID]) -> dict[str, str]:
     """Ids of both tenants' councils, meetings and items, the ends of the lists included."""
     await seed_councils(admin_conn)
-    await _partner_login(admin_conn, demo["demo"])
+    await _partner_login(admin_conn, demo["demo"], PARTNER[1])
+    community = await _org(admin_conn, demo["demo"], "花园社区党委")
+    await _partner_login(admin_conn, demo["demo"], PARTNER_MEMBER[1], member_of=community)
     found = {**await _seed_demo(admin_conn, demo["demo"]), **await _seed_other(admin_conn, demo["other"])}
     tenant = demo["demo"]
     found["demo-street-council"] = await admin_conn.fetchval(
@@ -254,6 +271,16 @@ async def seeded(admin_conn: asyncpg.Connection, demo: dict[str, uuid.UUID]) -> 
     found["demo-private-council"] = await admin_conn.fetchval(
         "SELECT id FROM councils WHERE tenant_id = $1 AND NOT public ORDER BY id LIMIT 1", tenant
     )
+    async with admin_conn.transaction():
+        # An item of the private council: hidden from both partner logins alike.
+        await _in_tenant(admin_conn, tenant)
+        await _item(
+            admin_conn,
+            tenant,
+            uuid.UUID(str(found["demo-private-council"])),
+            await _org(admin_conn, tenant, "城市建设投资集团有限公司党委"),
+            None,
+        )
     found["demo-published"] = await admin_conn.fetchval(
         "SELECT id FROM council_meetings WHERE tenant_id = $1 AND status = 'MINUTES_PUBLISHED' ORDER BY id LIMIT 1",
         tenant,
@@ -330,6 +357,8 @@ def corpus(ids: dict[str, str]) -> list[Case]:
         Case(AGENDA_ITEMS, {"filter": {"councilId": ids["demo-soe-council"]}}),
         Case(AGENDA_ITEMS, {"filter": {"raisedByOrganizationId": ids["demo-soe"], "status": "RESOLVED"}}),
         Case(AGENDA_ITEMS, {"filter": {"councilId": ids["other-council"]}}),
+        # None for a partner that reads details: the council is not public.
+        Case(AGENDA_ITEMS, {"filter": {"councilId": ids["demo-private-council"]}}),
         Case(AGENDA_ITEMS, {"after": _cursor("agenda_item", ids["demo-last-item"])}),  # the end
         Case(AGENDA_ITEMS, {"first": 1, "after": _cursor("agenda_item", ids["demo-first-item"])}),
         Case(AGENDA_ITEMS, {"after": _cursor("council", ids["demo-first-council"])}),
@@ -350,7 +379,7 @@ def corpus(ids: dict[str, str]) -> list[Case]:
 async def test_the_councils_corpus_answers_alike_on_both_paths(
     app: Starlette, tokens: Tokens, seeded: dict[str, str]
 ) -> None:
-    logins = [*LOGINS, PARTNER]
+    logins = [*LOGINS, PARTNER, PARTNER_MEMBER]
     # Every error-free answer of a compiled document was compiled (checked in differ).
     assert await differ(app, tokens, corpus(seeded), logins) > 10 * len(logins)
 
@@ -367,4 +396,4 @@ async def test_generated_council_documents_answer_alike_on_both_paths(app: Starl
         Case(document, {}, compiles=False)
         for document in generated_documents(["councils", "council", "meeting", "agendaItems"])
     ]
-    assert await differ(app, tokens, cases, [*LOGINS, PARTNER]) > 0
+    assert await differ(app, tokens, cases, [*LOGINS, PARTNER, PARTNER_MEMBER]) > 0

@@ -31,15 +31,6 @@ class CouncilFeedPayload:
     )
 
 
-def _feed(feed: feeds.Feed) -> CouncilFeed:
-    return CouncilFeed(
-        id=strawberry.ID(str(feed.id)),
-        council_id=strawberry.ID(str(feed.council_id)),
-        created_at=feed.created_at,
-        revoked_at=feed.revoked_at,
-    )
-
-
 @strawberry.type
 class CouncilMutation:
     @strawberry.mutation(
@@ -99,7 +90,7 @@ class CouncilMutation:
                 conn, actor=info.context.principal, council_id=parse_id(input.council_id, "councilId")
             )
         url = str(info.context.request.base_url).rstrip("/") + feeds.feed_path(feed.id, secret)
-        return CouncilFeedPayload(feed=_feed(feed), url=url)
+        return CouncilFeedPayload(feed=CouncilFeed.from_model(feed), url=url)
 
     @strawberry.mutation(
         description="Revoke a calendar feed: its URL stops working (撤销日历订阅).",
@@ -108,4 +99,4 @@ class CouncilMutation:
     async def revoke_council_feed(self, info: Info, input: RevokeCouncilFeedInput) -> CouncilFeedPayload:
         async with info.context.db() as conn:
             feed = await feeds.revoke_feed(conn, actor=info.context.principal, feed_id=parse_id(input.id))
-        return CouncilFeedPayload(feed=_feed(feed), url=None)
+        return CouncilFeedPayload(feed=CouncilFeed.from_model(feed), url=None)
