@@ -21,7 +21,7 @@ RATINGS = Keyset("star_rating", uuid_key)
 
 
 @strawberry.type(description="A criterion of the catalogue (评分细则): weight and maximum score.")
-class StarRatingCriterion:
+class StarRatingCriterion(Node):
     id: strawberry.ID
     code: str = strawberry.field(description="Code (编码).")
     name: str = strawberry.field(description="Name (名称).")
@@ -166,6 +166,18 @@ class RatingQuery:
         async with info.context.db() as conn:
             found = await rating.criteria(conn)
         return [StarRatingCriterion.from_model(c) for c in found]
+
+    @strawberry.field(
+        description=(
+            "One criterion of the catalogue (评分细则), as starRatingCriteria lists it; another "
+            "alliance's id answers NOT_FOUND."
+        ),
+        extensions=requires("star_rating", "read"),
+    )
+    async def star_rating_criterion(self, info: Info, id: strawberry.ID) -> StarRatingCriterion:
+        async with info.context.db() as conn:
+            found = await rating.get_criterion(conn, criterion_id=parse_id(id))
+        return StarRatingCriterion.from_model(found)
 
     @strawberry.field(
         description="Minimum total of star levels 1 to 5 (定级标准).",

@@ -7,7 +7,7 @@ import strawberry
 from schema.nodes import NodeType
 from schema.orglife.mutations import OrgLifeMutation
 from schema.orglife.queries import OrgLifeQuery
-from schema.orglife.ratings import RatingMutation, RatingQuery, StarRating
+from schema.orglife.ratings import RatingMutation, RatingQuery, StarRating, StarRatingCriterion
 from schema.orglife.types import Member, OrganisationalLifeRecord, Transfer
 
 
@@ -26,6 +26,7 @@ NODES = (
     NodeType(Member, table="party_members", root="member"),
     NodeType(Transfer, table="member_transfers", root="transfer"),
     NodeType(StarRating, table="star_ratings", root="star_rating"),
+    NodeType(StarRatingCriterion, table="star_rating_criteria", root="star_rating_criterion"),
     NodeType(
         OrganisationalLifeRecord, table="organisational_life_records", root="organisational_life_record"
     ),

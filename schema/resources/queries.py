@@ -1,4 +1,4 @@
-"""Resource queries: resources, resource, bookings, booking, resourceFigures."""
+"""Resource queries: resources, resource, menuItem, bookings, booking, resourceFigures."""
 
 from __future__ import annotations
 
@@ -20,12 +20,13 @@ from schema.resources.types import (
     MAX_UPCOMING,
     RESOURCE_OWNER,
     Booking,
+    MenuItem,
     Resource,
     ResourceFigures,
 )
 from schema.selection import arguments_at, selects
 from services.core.errors import NotFound
-from services.resources import bookings, catalogue, figures, models
+from services.resources import bookings, catalogue, figures, menu, models
 
 RESOURCES = Keyset("resource", uuid_key)
 BOOKINGS = Keyset("booking", uuid_key)
@@ -125,6 +126,18 @@ class ResourcesQuery:
         if found is None:
             raise NotFound("no such resource", field="id")
         return Resource.from_model(found)
+
+    @strawberry.field(
+        description=(
+            "One activity of a base's menu (活动菜单项), seen exactly when its base is (removed ones "
+            "too, as bookings show them); another alliance's id answers NOT_FOUND."
+        ),
+        extensions=requires("resource", "read"),
+    )
+    async def menu_item(self, info: Info, id: strawberry.ID) -> MenuItem:
+        async with info.context.db() as conn:
+            found = await menu.get_menu_item(conn, actor=info.context.principal, item_id=parse_id(id))
+        return MenuItem.from_model(found)
 
     @strawberry.field(
         description="Bookings (预约列表), newest request first.", extensions=requires("booking", "read")

@@ -88,7 +88,7 @@ class OpeningWindow:
 
 
 @strawberry.type(description="An activity on a base's menu (活动菜单项).")
-class MenuItem:
+class MenuItem(Node):
     id: strawberry.ID
     name: str = strawberry.field(description="Activity name (活动名称).")
     duration_minutes: int = strawberry.field(description="Duration in minutes (时长).")

@@ -96,11 +96,24 @@ async def define_criterion(
     return criterion
 
 
+_CRITERION_COLUMNS = "id, code, name, weight, max_score"
+
+
 async def criteria(conn: asyncpg.Connection) -> list[Criterion]:
-    rows = await conn.fetch(
-        "SELECT id, code, name, weight, max_score FROM star_rating_criteria ORDER BY code"
-    )
+    """The criteria catalogue, by code (row-level security alone: every role that reads ratings
+    reads it whole)."""
+    rows = await conn.fetch(f"SELECT {_CRITERION_COLUMNS} FROM star_rating_criteria ORDER BY code")
     return [from_record(Criterion, row) for row in rows]
+
+
+async def get_criterion(conn: asyncpg.Connection, *, criterion_id: uuid.UUID) -> Criterion:
+    """One criterion, as ``criteria`` lists it; NOT_FOUND otherwise (also for another tenant's id)."""
+    row = await conn.fetchrow(
+        f"SELECT {_CRITERION_COLUMNS} FROM star_rating_criteria WHERE id = $1", criterion_id
+    )
+    if row is None:
+        raise NotFound("no such star rating criterion", field="id")
+    return from_record(Criterion, row)
 
 
 async def thresholds(conn: asyncpg.Connection) -> list[Decimal]:

@@ -14,6 +14,7 @@ from services.core.records import from_record
 from services.core.validation import clean_text
 from services.events.changes import record_change
 from services.resources import rules
+from services.resources.access import SCOPE_CTE, SCOPE_WHERE, ReadScope
 from services.resources.events import ResourceMenuChanged
 from services.resources.models import CONSTRAINTS, MenuItem, Resource, ResourceKind, ResourceStatus
 from services.resources.resources import locked_for_change
@@ -50,6 +51,26 @@ async def menu_items_by_id(conn: asyncpg.Connection, *, ids: list[uuid.UUID]) ->
     """Menu items by id, removed ones included (bookings keep theirs)."""
     rows = await conn.fetch(f"SELECT {_COLUMNS} FROM resource_menu_items WHERE id = ANY($1::uuid[])", ids)
     return {row["id"]: from_record(MenuItem, row) for row in rows}
+
+
+# One menu item by id ($4) of a base the caller sees as resource(id) sees it (the resources'
+# read scope, $1 to $3); removed items too, with their removal time, as bookings show them.
+BY_ID_SQL = (
+    f"{SCOPE_CTE} SELECT m.id, m.resource_id, m.name, m.duration_minutes, m.capacity, m.description,"
+    " m.removed_at, m.created_at FROM resource_menu_items m"
+    " JOIN resources r ON r.tenant_id = m.tenant_id AND r.id = m.resource_id"
+    f" WHERE m.id = $4 AND r.kind = 'BASE' AND ({SCOPE_WHERE})"
+)
+
+
+async def get_menu_item(conn: asyncpg.Connection, *, actor: Principal, item_id: uuid.UUID) -> MenuItem:
+    """One menu item, seen exactly when its base is; NOT_FOUND otherwise (a draft the caller
+    may not see, a base partners may not see, another tenant's id)."""
+    scope = ReadScope.of(actor)
+    row = await conn.fetchrow(BY_ID_SQL, scope.partner, scope.sees_all, scope.admin_org_ids, item_id)
+    if row is None:
+        raise NotFound("no such menu item", field="id")
+    return from_record(MenuItem, row)
 
 
 def _validated(data: MenuItemInput) -> MenuItemInput:
