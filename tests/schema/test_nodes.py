@@ -28,6 +28,7 @@ from schema.nodes import MAX_NODES
 from services.core.settings import Settings
 from services.domain import Platform
 from tests.conftest import GraphQLClient, error_code
+from tests.councils.helpers import member_feed
 from tests.partners.helpers import new_key, quiet_endpoint
 from tests.support.polling import eventually
 
@@ -40,16 +41,11 @@ NOT_NODES = {
     "CobuildingAgreementSummary": "an agreement's summary embedded in viewer's across-alliances view",
     "CobuildingDimension": "catalogue data listed by cobuildingDimensions; no root field by id",
     "CobuildingEvaluation": "part of its agreement (evaluations); no root field by id",
-    "Comment": "part of its agenda item; no root field by id",
     "Contribution": "part of its project; no root field by id",
-    "CouncilFeed": "a calendar feed returned once by createCouncilFeed; never read again",
-    "MenuItem": "an entry of its resource's activity menu (活动菜单); no root field by id",
     "Milestone": "part of its project; no root field by id",
     "PersistedOperation": "listed per key by persistedOperations; no root field by id",
-    "Resolution": "part of its meeting; no root field by id",
     "RoleGrant": "a role assignment shown within viewer and payloads; no root field by id",
     "RoleInvitation": "read by its recipient within viewer; no root field by id",
-    "StarRatingCriterion": "catalogue data listed by starRatingCriteria; no root field by id",
     "WebhookDelivery": "a row of an endpoint's delivery log (webhookDeliveries)",
 }
 
@@ -126,9 +122,10 @@ def _leaves(type_: GraphQLObjectType) -> str:
 @pytest.fixture(scope="module")
 async def everything(admin_conn: asyncpg.Connection, demo: dict[str, uuid.UUID]) -> dict[str, uuid.UUID]:
     """Every domain's demo data (each loads once however often it is asked), and a webhook
-    endpoint, which the demo holds none of."""
+    endpoint and a calendar feed, which the demo holds none of."""
     await Platform.default().seed_demo(admin_conn)
     await quiet_endpoint(admin_conn, demo["demo"], "node-endpoint")
+    await member_feed(admin_conn, demo["demo"])
     return demo
 
 
