@@ -18,7 +18,7 @@ from services.core.errors import BadUserInput, Conflict, Forbidden, NotFound
 from services.core.principal import Principal
 from services.events.changes import record_change
 from services.ledger import rules
-from services.ledger.access import REACH_CTE, ReadScope, assigning_organization, scope_params
+from services.ledger.access import REACH_CTE, assigning_organization, scope_params
 from services.ledger.events import (
     ResponsibilityLetterAcknowledged,
     ResponsibilityLetterEvent,
@@ -63,13 +63,8 @@ def _event(cls: type[ResponsibilityLetterEvent], letter: ResponsibilityLetter) -
     )
 
 
-async def _fetch(
-    conn: asyncpg.Connection, letter_id: uuid.UUID, *, lock: bool = False
-) -> ResponsibilityLetter:
-    row = await conn.fetchrow(
-        f"SELECT {_COLUMNS} FROM responsibility_letters l WHERE l.id = $1{' FOR UPDATE' if lock else ''}",
-        letter_id,
-    )
+async def _fetch(conn: asyncpg.Connection, letter_id: uuid.UUID) -> ResponsibilityLetter:
+    row = await conn.fetchrow(f"SELECT {_COLUMNS} FROM responsibility_letters l WHERE l.id = $1", letter_id)
     if row is None:
         raise NotFound("no such responsibility letter", field="id")
     return _letter(row)
@@ -139,14 +134,10 @@ async def issue_letter(
 async def acknowledge_letter(
     conn: asyncpg.Connection, *, actor: Principal, letter_id: uuid.UUID
 ) -> ResponsibilityLetter:
-    """The recipient's admin signs the letter (签订)."""
-    letter = await _fetch(conn, letter_id, lock=True)
-    scope = await ReadScope.of(conn, actor)
-    if not (
-        scope.sees_organization(letter.organization_id)
-        or scope.sees_organization(letter.issuer_organization_id)
-    ):
-        raise Forbidden("this letter is outside your organisation")
+    """The recipient's admin signs the letter (签订). A letter the caller may not read is
+    NOT_FOUND, as ``responsibilityLetter`` answers it; FORBIDDEN is for a reader that is not the
+    recipient's admin."""
+    letter = await get_letter(conn, actor=actor, letter_id=letter_id, lock=True)
     if letter.organization_id not in actor.managed_organization_ids:
         raise Forbidden("only the receiving organisation's admin signs its letter")
     if letter.acknowledged_at is not None:
@@ -199,6 +190,8 @@ COUNT_SQL = f"WITH RECURSIVE {REACH_CTE} SELECT count(*) FROM responsibility_let
 BY_ID_SQL = (
     f"WITH RECURSIVE {REACH_CTE} SELECT {_COLUMNS} FROM responsibility_letters l WHERE {_WHERE} AND l.id = $8"
 )
+# The same, the letter's row locked for a write that follows.
+_LOCKED_BY_ID_SQL = f"{BY_ID_SQL} FOR UPDATE OF l"
 
 
 def filter_params(*, actor: Principal, filter: LetterFilter) -> list[Any]:
@@ -225,11 +218,15 @@ async def list_letters(
 
 
 async def get_letter(
-    conn: asyncpg.Connection, *, actor: Principal, letter_id: uuid.UUID
+    conn: asyncpg.Connection, *, actor: Principal, letter_id: uuid.UUID, lock: bool = False
 ) -> ResponsibilityLetter:
     """One letter the caller may see, as ``list_letters`` sees it; NOT_FOUND otherwise (also
-    for another tenant's id)."""
-    row = await conn.fetchrow(BY_ID_SQL, *filter_params(actor=actor, filter=LetterFilter()), letter_id)
+    for another tenant's id). ``lock`` holds its row until the transaction ends."""
+    row = await conn.fetchrow(
+        _LOCKED_BY_ID_SQL if lock else BY_ID_SQL,
+        *filter_params(actor=actor, filter=LetterFilter()),
+        letter_id,
+    )
     if row is None:
         raise NotFound("no such responsibility letter", field="id")
     return _letter(row)

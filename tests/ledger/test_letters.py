@@ -7,6 +7,7 @@ import uuid
 
 from tests.conftest import GraphQLClient, error_code
 from tests.ledger.conftest import CREATE, data, field_of, local_today
+from tests.support.writes import WritesNothing
 
 ISSUE = """
 mutation($input: IssueResponsibilityLetterInput!) {
@@ -20,6 +21,7 @@ mutation($input: AcknowledgeResponsibilityLetterInput!) {
   acknowledgeResponsibilityLetter(input: $input) { letter { id acknowledgedAt acknowledgedBy } }
 }
 """
+LETTER = "query($id: ID!) { responsibilityLetter(id: $id) { id } }"
 LETTERS = """
 query($filter: ResponsibilityLetterFilter) {
   responsibilityLetters(filter: $filter) { totalCount edges { node { id organizationId acknowledgedAt } } }
@@ -114,3 +116,36 @@ async def test_issue_list_and_acknowledge(
     assert data(waiting, "responsibilityLetters")["totalCount"] == 0
     other = await gql(ACKNOWLEDGE, {"input": {"id": letter["id"]}}, login="soe-admin", tenant="other")
     assert error_code(other) == "NOT_FOUND"
+
+
+async def test_acknowledging_a_letter_one_may_not_see_answers_not_found(
+    gql: GraphQLClient, orgs: dict[str, uuid.UUID], garden_admin: str, writes_nothing: WritesNothing
+) -> None:
+    """A letter outside the caller's reach does not exist for it, as responsibilityLetter(id)
+    answers: NOT_FOUND on the letter's id, never FORBIDDEN (which would tell it the letter is
+    there). FORBIDDEN stays for a reader of the letter that is not the recipient's admin."""
+    year = local_today().year + 1 + uuid.uuid4().int % 50
+    item = await _responsibility(gql, orgs["garden"], year)
+    issued = await gql(
+        ISSUE,
+        {"input": {"organizationId": str(orgs["garden"]), "year": year, "itemIds": [item]}},
+        login="street-admin",
+    )
+    letter = str(data(issued, "issueResponsibilityLetter", "letter")["id"])
+
+    # The SOE's admin may sign letters at all, but this one is neither to nor from its reach.
+    assert error_code(await gql(LETTER, {"id": letter}, login="soe-admin")) == "NOT_FOUND"
+    # In its own alliance as in the other one (where the SOE's admin holds a role too).
+    for tenant in ("demo", "other"):
+        async with writes_nothing():
+            refused = await gql(ACKNOWLEDGE, {"input": {"id": letter}}, login="soe-admin", tenant=tenant)
+        assert refused["data"] is None and error_code(refused) == "NOT_FOUND", tenant
+        assert field_of(refused) == "id", tenant
+    # The issuer's admin sees the letter but does not sign it: FORBIDDEN.
+    assert "errors" not in await gql(LETTER, {"id": letter}, login="street-admin")
+    async with writes_nothing():
+        assert (
+            error_code(await gql(ACKNOWLEDGE, {"input": {"id": letter}}, login="street-admin")) == "FORBIDDEN"
+        )
+    signed = await gql(ACKNOWLEDGE, {"input": {"id": letter}}, login=garden_admin)
+    assert data(signed, "acknowledgeResponsibilityLetter", "letter")["acknowledgedBy"] == garden_admin
