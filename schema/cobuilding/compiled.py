@@ -155,7 +155,7 @@ PROJECT = TypeMap(
         "endDate": Scalar("{t}.end_date", Kind.DATE),
         "status": Scalar("{t}.status", Kind.ENUM),
         "budget": Scalar("{t}.budget", Kind.DECIMAL),
-        # As reads.milestones_of and reads.contributions_of.
+        # As parts.milestones_of and parts.contributions_of.
         "milestones": Many(
             "Milestone",
             "FROM cobuilding_milestones {o} WHERE {o}.tenant_id = {t}.tenant_id"
@@ -210,7 +210,7 @@ EVALUATION = TypeMap(
         "organizationId": Scalar("{t}.organization_id", Kind.ID),
         "submittedBy": Scalar("{t}.submitted_by_login", Kind.STRING),
         "submittedAt": Scalar("{t}.submitted_at", Kind.DATETIME),
-        # As reads.evaluations_of: in the dimensions' order.
+        # As parts.evaluations_of: in the dimensions' order.
         "scores": Many(
             "CobuildingScore",
             "FROM (SELECT s.tenant_id, s.evaluation_id, s.score, s.comment, d.code, d.position"

@@ -8,7 +8,7 @@ from strawberry.dataloader import DataLoader
 
 from schema.context import Context
 from schema.loading import grouped_loader
-from services.cobuilding import reads
+from services.cobuilding import parts, reads
 from services.cobuilding.models import (
     AgreementVersion,
     Commitment,
@@ -44,17 +44,17 @@ def projects_loader(context: Context) -> DataLoader[uuid.UUID, list[Project]]:
 
 def milestones_loader(context: Context) -> DataLoader[uuid.UUID, list[Milestone]]:
     return grouped_loader(
-        context, "cobuilding_milestones", lambda c, ids: reads.milestones_of(c, project_ids=ids)
+        context, "cobuilding_milestones", lambda c, ids: parts.milestones_of(c, project_ids=ids)
     )
 
 
 def contributions_loader(context: Context) -> DataLoader[uuid.UUID, list[Contribution]]:
     return grouped_loader(
-        context, "cobuilding_contributions", lambda c, ids: reads.contributions_of(c, project_ids=ids)
+        context, "cobuilding_contributions", lambda c, ids: parts.contributions_of(c, project_ids=ids)
     )
 
 
 def evaluations_loader(context: Context) -> DataLoader[uuid.UUID, list[Evaluation]]:
     return grouped_loader(
-        context, "cobuilding_evaluations", lambda c, ids: reads.evaluations_of(c, agreement_ids=ids)
+        context, "cobuilding_evaluations", lambda c, ids: parts.evaluations_of(c, agreement_ids=ids)
     )

@@ -8,15 +8,19 @@ import strawberry
 
 from schema.cobuilding.inputs import CobuildingAgreementFilter, CobuildingProjectFilter
 from schema.cobuilding.types import (
+    DETAIL,
     CobuildingAgreement,
     CobuildingDimension,
+    CobuildingEvaluation,
     CobuildingFigures,
     CobuildingProject,
+    Contribution,
+    Milestone,
 )
 from schema.context import Info
 from schema.pagination import Connection, Keyset, parse_id, uuid_key
 from schema.permissions import requires
-from services.cobuilding import figures, reads
+from services.cobuilding import figures, parts, reads
 from services.cobuilding.access import Scope
 from services.core.errors import BadUserInput
 
@@ -41,6 +45,18 @@ class CobuildingQuery:
         async with info.context.db() as conn:
             found = await reads.list_dimensions(conn)
         return [CobuildingDimension.from_model(d) for d in found]
+
+    @strawberry.field(
+        description=(
+            "One co-building dimension (共建维度), retired or not, as cobuildingDimensions lists it; "
+            "another alliance's id answers NOT_FOUND."
+        ),
+        extensions=requires("cobuilding", "read"),
+    )
+    async def cobuilding_dimension(self, info: Info, id: strawberry.ID) -> CobuildingDimension:
+        async with info.context.db() as conn:
+            found = await reads.get_dimension(conn, dimension_id=parse_id(id))
+        return CobuildingDimension.from_model(found)
 
     @strawberry.field(
         description="Co-building agreements the caller may see (共建协议列表); drafts only to their parties.",
@@ -111,6 +127,48 @@ class CobuildingQuery:
                 conn, scope=Scope.of(info.context.principal), project_id=parse_id(id), field="id"
             )
         return CobuildingProject.from_model(found)
+
+    @strawberry.field(
+        description=(
+            "One milestone of a co-building project (项目节点), seen exactly when its project is "
+            "(cobuildingProject); another alliance's id answers NOT_FOUND."
+        ),
+        extensions=DETAIL,
+    )
+    async def milestone(self, info: Info, id: strawberry.ID) -> Milestone:
+        async with info.context.db() as conn:
+            found = await parts.get_milestone(
+                conn, scope=Scope.of(info.context.principal), milestone_id=parse_id(id)
+            )
+        return Milestone.from_model(found)
+
+    @strawberry.field(
+        description=(
+            "One contribution to a co-building project (资源投入), seen exactly when its project is "
+            "(cobuildingProject), never by partners; another alliance's id answers NOT_FOUND."
+        ),
+        extensions=DETAIL,
+    )
+    async def contribution(self, info: Info, id: strawberry.ID) -> Contribution:
+        async with info.context.db() as conn:
+            found = await parts.get_contribution(
+                conn, scope=Scope.of(info.context.principal), contribution_id=parse_id(id)
+            )
+        return Contribution.from_model(found)
+
+    @strawberry.field(
+        description=(
+            "One side's evaluation of a co-building agreement (双向评价), seen exactly as through its "
+            "agreement (evaluations); another alliance's id answers NOT_FOUND."
+        ),
+        extensions=DETAIL,
+    )
+    async def cobuilding_evaluation(self, info: Info, id: strawberry.ID) -> CobuildingEvaluation:
+        async with info.context.db() as conn:
+            found = await parts.get_evaluation(
+                conn, scope=Scope.of(info.context.principal), evaluation_id=parse_id(id)
+            )
+        return CobuildingEvaluation.from_model(found)
 
     @strawberry.field(
         description=(

@@ -58,7 +58,7 @@ def _id(value: uuid.UUID) -> strawberry.ID:
 
 
 @strawberry.type(description="A co-building dimension (共建维度, one of the 联/共 items), per alliance.")
-class CobuildingDimension:
+class CobuildingDimension(Node):
     id: strawberry.ID
     code: str
     name: str
@@ -141,7 +141,7 @@ class CobuildingAgreementVersion:
 
 
 @strawberry.type(description="A milestone of a project (项目节点), followed up as a ledger task (台账任务).")
-class Milestone:
+class Milestone(Node):
     id: strawberry.ID
     project_id: strawberry.ID
     title: str
@@ -168,7 +168,7 @@ class Milestone:
 
 
 @strawberry.type(description="A contribution to a project (资源投入); append-only, corrections are negative.")
-class Contribution:
+class Contribution(Node):
     id: strawberry.ID
     project_id: strawberry.ID
     organization_id: strawberry.ID
@@ -251,7 +251,7 @@ class CobuildingScore:
 
 
 @strawberry.type(description="One side's evaluation for a period (两促进两提升 评价); sealed once submitted.")
-class CobuildingEvaluation:
+class CobuildingEvaluation(Node):
     id: strawberry.ID
     agreement_id: strawberry.ID
     period: int

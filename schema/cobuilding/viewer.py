@@ -18,7 +18,7 @@ from schema.cobuilding.types import CobuildingFigures, Milestone
 from schema.context import Info
 from schema.directory.types import RoleGrant, Viewer
 from schema.permissions import authenticated
-from services.cobuilding import figures, reads
+from services.cobuilding import figures, parts, reads
 from services.cobuilding.access import Scope
 from services.core.principal import Principal
 from services.core.tenancy import tenant_transaction
@@ -29,7 +29,12 @@ DUE_WITHIN_DAYS = 30
 
 @strawberry.type(description="An agreement as the across-alliances view lists it (协议摘要).")
 class CobuildingAgreementSummary:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description=(
+            "The agreement's global id (协议全局标识): node(id) answers it as a CobuildingAgreement "
+            "in that agreement's alliance (the entry's tenant)."
+        )
+    )
     title: str
     status: str
     start_date: dt.date
@@ -97,7 +102,7 @@ class CobuildingViewer(Viewer):
                 if info.context.authorizer.allows(
                     principal.account_id, principal.tenant_id, "cobuilding", "read_detail"
                 ):
-                    found = await reads.due_milestones_of_agreements(
+                    found = await parts.due_milestones_of_agreements(
                         conn, agreement_ids=[a.id for a in page.items], until=until
                     )
                     due = {k: [Milestone.from_model(m) for m in v] for k, v in found.items()}

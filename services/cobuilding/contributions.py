@@ -11,8 +11,9 @@ import asyncpg
 from services.cobuilding.access import Scope, require_party_admin
 from services.cobuilding.events import ContributionRecorded
 from services.cobuilding.models import CONSTRAINTS, DEFAULT_UNITS, Contribution, ContributionKind, Side
+from services.cobuilding.parts import CONTRIBUTION_COLUMNS
 from services.cobuilding.projects import exact_amount
-from services.cobuilding.reads import CONTRIBUTION_COLUMNS, get_agreement, get_project
+from services.cobuilding.reads import get_agreement, get_project
 from services.core.errors import BadUserInput, Forbidden
 from services.core.principal import Principal
 from services.core.records import from_record

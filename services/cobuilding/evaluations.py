@@ -12,7 +12,8 @@ import asyncpg
 from services.cobuilding.access import Scope, side_to_act_for, sides_managed
 from services.cobuilding.events import EvaluationSubmitted
 from services.cobuilding.models import CONSTRAINTS, Evaluation, Side
-from services.cobuilding.reads import evaluations_of, get_agreement
+from services.cobuilding.parts import evaluations_of
+from services.cobuilding.reads import get_agreement
 from services.core.errors import BadUserInput, Conflict, Forbidden
 from services.core.principal import Principal
 from services.core.validation import optional_text

@@ -11,7 +11,8 @@ import asyncpg
 from services.cobuilding.access import Scope, require_party_admin
 from services.cobuilding.events import MilestoneAdded, MilestoneCompleted, MilestoneEvent
 from services.cobuilding.models import CONSTRAINTS, MILESTONE_SOURCE, Milestone
-from services.cobuilding.reads import MILESTONE_COLUMNS, get_agreement, get_project
+from services.cobuilding.parts import MILESTONE_COLUMNS
+from services.cobuilding.reads import get_agreement, get_project
 from services.core.errors import BadUserInput, Conflict
 from services.core.principal import Principal
 from services.core.records import from_record

@@ -6,7 +6,6 @@ Also the module other domains would import (the domain's read interface).
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import decimal
 import uuid
 from collections import defaultdict
@@ -23,12 +22,8 @@ from services.cobuilding.models import (
     AgreementStatus,
     AgreementVersion,
     Commitment,
-    Contribution,
     Dimension,
-    Evaluation,
-    Milestone,
     Project,
-    Score,
     Signature,
     Target,
 )
@@ -51,13 +46,27 @@ def agreement_from_record(row: Mapping[str, Any] | asyncpg.Record) -> Agreement:
     return dataclasses.replace(from_record(Agreement, row), status=AgreementStatus(row["status"]))
 
 
+DIMENSION_COLUMNS = "id, code, name, description, position, retired_at"
+
+
 async def list_dimensions(conn: asyncpg.Connection, *, include_retired: bool = True) -> list[Dimension]:
     rows = await conn.fetch(
-        "SELECT id, code, name, description, position, retired_at FROM cobuilding_dimensions"
+        f"SELECT {DIMENSION_COLUMNS} FROM cobuilding_dimensions"
         " WHERE $1 OR retired_at IS NULL ORDER BY position, code",
         include_retired,
     )
     return [from_record(Dimension, row) for row in rows]
+
+
+async def get_dimension(conn: asyncpg.Connection, *, dimension_id: uuid.UUID) -> Dimension:
+    """One dimension of the catalogue, retired or not, as ``list_dimensions`` lists it to every
+    reader; NOT_FOUND otherwise (also for other tenants' ids, hidden by row-level security)."""
+    row = await conn.fetchrow(
+        f"SELECT {DIMENSION_COLUMNS} FROM cobuilding_dimensions WHERE id = $1", dimension_id
+    )
+    if row is None:
+        raise NotFound("no such dimension", field="id")
+    return from_record(Dimension, row)
 
 
 # One agreement by id ($5) or ids ($5 uuid[]), as far as the scope ($1–$4) sees.
@@ -297,107 +306,4 @@ async def projects_of(
     found: dict[uuid.UUID, list[Project]] = defaultdict(list)
     for row in rows:
         found[row["agreement_id"]].append(from_record(Project, row))
-    return found
-
-
-MILESTONE_COLUMNS = (
-    "m.id, m.project_id, m.title, m.due_date, m.responsible_org_id, m.ledger_item_id, m.completed_at"
-)
-
-
-async def milestones_of(
-    conn: asyncpg.Connection, *, project_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, list[Milestone]]:
-    rows = await conn.fetch(
-        f"SELECT {MILESTONE_COLUMNS} FROM cobuilding_milestones m WHERE m.project_id = ANY($1::uuid[])"
-        " ORDER BY m.due_date, m.id",
-        list(project_ids),
-    )
-    found: dict[uuid.UUID, list[Milestone]] = defaultdict(list)
-    for row in rows:
-        found[row["project_id"]].append(from_record(Milestone, row))
-    return found
-
-
-async def due_milestones_of_agreements(
-    conn: asyncpg.Connection, *, agreement_ids: Sequence[uuid.UUID], until: dt.date
-) -> dict[uuid.UUID, list[Milestone]]:
-    """Open milestones due by ``until`` (overdue ones included), per agreement."""
-    rows = await conn.fetch(
-        f"""
-        SELECT p.agreement_id, {MILESTONE_COLUMNS}
-        FROM cobuilding_milestones m JOIN cobuilding_projects p ON p.id = m.project_id
-        WHERE p.agreement_id = ANY($1::uuid[]) AND m.completed_at IS NULL AND m.due_date <= $2
-        ORDER BY m.due_date, m.id
-        """,
-        list(agreement_ids),
-        until,
-    )
-    found: dict[uuid.UUID, list[Milestone]] = defaultdict(list)
-    for row in rows:
-        found[row["agreement_id"]].append(from_record(Milestone, row))
-    return found
-
-
-CONTRIBUTION_COLUMNS = """
-c.id, c.project_id, c.organization_id, c.side, c.kind, c.amount, c.unit, c.resource_id, c.note, c.reason,
-c.contributed_on, c.recorded_by_login, c.created_at
-"""
-
-
-async def contributions_of(
-    conn: asyncpg.Connection, *, project_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, list[Contribution]]:
-    rows = await conn.fetch(
-        f"SELECT {CONTRIBUTION_COLUMNS} FROM cobuilding_contributions c WHERE c.project_id = ANY($1::uuid[])"
-        " ORDER BY c.contributed_on, c.id",
-        list(project_ids),
-    )
-    found: dict[uuid.UUID, list[Contribution]] = defaultdict(list)
-    for row in rows:
-        found[row["project_id"]].append(from_record(Contribution, row))
-    return found
-
-
-async def evaluations_of(
-    conn: asyncpg.Connection, *, agreement_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, list[Evaluation]]:
-    rows = await conn.fetch(
-        """
-        SELECT e.id, e.agreement_id, e.period, e.side, e.organization_id, e.submitted_by_login,
-            e.submitted_at,
-               coalesce(jsonb_agg(jsonb_build_object('dimensionId', s.dimension_id, 'code', d.code,
-                        'score', s.score, 'comment', s.comment) ORDER BY d.position, d.code)
-                        FILTER (WHERE s.dimension_id IS NOT NULL), '[]')::text AS scores
-        FROM cobuilding_evaluations e
-        LEFT JOIN cobuilding_evaluation_scores s ON s.evaluation_id = e.id
-        LEFT JOIN cobuilding_dimensions d ON d.id = s.dimension_id
-        WHERE e.agreement_id = ANY($1::uuid[])
-        GROUP BY e.id ORDER BY e.period, e.side
-        """,
-        list(agreement_ids),
-    )
-    found: dict[uuid.UUID, list[Evaluation]] = defaultdict(list)
-    for row in rows:
-        scores = tuple(
-            Score(
-                dimension_id=uuid.UUID(s["dimensionId"]),
-                dimension_code=s["code"],
-                score=s["score"],
-                comment=s["comment"],
-            )
-            for s in orjson.loads(row["scores"])
-        )
-        found[row["agreement_id"]].append(
-            Evaluation(
-                id=row["id"],
-                agreement_id=row["agreement_id"],
-                period=row["period"],
-                side=row["side"],
-                organization_id=row["organization_id"],
-                submitted_by_login=row["submitted_by_login"],
-                submitted_at=row["submitted_at"],
-                scores=scores,
-            )
-        )
     return found

@@ -38,11 +38,6 @@ from tests.support.polling import eventually
 # embedded in another object (an edge, a summary, a payload's part) are no nodes either.
 NOT_NODES = {
     "ApiKey": "listed by apiKeys for admins; no root field by id",
-    "CobuildingAgreementSummary": "an agreement's summary embedded in viewer's across-alliances view",
-    "CobuildingDimension": "catalogue data listed by cobuildingDimensions; no root field by id",
-    "CobuildingEvaluation": "part of its agreement (evaluations); no root field by id",
-    "Contribution": "part of its project; no root field by id",
-    "Milestone": "part of its project; no root field by id",
     "PersistedOperation": "listed per key by persistedOperations; no root field by id",
     "RoleGrant": "a role assignment shown within viewer and payloads; no root field by id",
     "RoleInvitation": "read by its recipient within viewer; no root field by id",
@@ -52,6 +47,7 @@ NOT_NODES = {
 # Object types whose id is another type's (a view of the same object): node(id) answers the
 # object itself, as the named node type. Each has a test that node(view.id) does so.
 VIEWS = {
+    "CobuildingAgreementSummary": "CobuildingAgreement",  # tests/cobuilding/test_summary_node.py
     "Event": "ActivityEntry",  # tests/gateway/test_event_flow.py
     "ResolutionTask": "LedgerItem",  # tests/councils/test_resolution_task_view.py
 }
