@@ -147,8 +147,16 @@ async def recorded(
 
 
 @pytest.fixture(scope="module")
-async def partner_key(admin_conn: asyncpg.Connection) -> str:
-    _, plaintext = await new_key(admin_conn, "node-reader")
+async def partner_key(admin_conn: asyncpg.Connection, demo: dict[str, uuid.UUID]) -> str:
+    """A key whose limits the node matrix (two requests per row of every node type) stays
+    within however fast the machine sends them: limits are tests/partners' subject, not this."""
+    key_id, plaintext = await new_key(admin_conn, "node-reader")
+    await admin_conn.execute(
+        "INSERT INTO partner_key_limits (tenant_id, api_key_id, requests_per_minute, burst, cost_per_minute)"
+        " VALUES ($1, $2, 1000000, 1000000, 1000000000)",
+        demo["demo"],
+        key_id,
+    )
     return plaintext
 
 
