@@ -1,4 +1,4 @@
-"""Partner API keys in GraphQL (合作系统密钥): alliance admins issue, list and revoke them."""
+"""Partner API keys in GraphQL (合作系统密钥): alliance admins issue, list, read and revoke them."""
 
 from __future__ import annotations
 
@@ -7,13 +7,14 @@ import datetime as dt
 import strawberry
 
 from schema.context import Info
+from schema.nodes import Node
 from schema.pagination import parse_id
 from schema.permissions import requires
 from services.directory import api_keys
 
 
 @strawberry.type(description="A partner system's API key (合作系统密钥); the secret is never shown again.")
-class ApiKey:
+class ApiKey(Node):
     id: strawberry.ID
     name: str
     prefix: str = strawberry.field(description="First part of the key, to recognise it.")
@@ -63,6 +64,17 @@ class ApiKeyQuery:
     async def api_keys(self, info: Info) -> list[ApiKey]:
         async with info.context.db() as conn:
             return [ApiKey.from_model(key) for key in await api_keys.list_api_keys(conn)]
+
+    @strawberry.field(
+        description=(
+            "One partner API key (合作系统密钥), for admins as apiKeys, revoked or not; its secret is "
+            "never shown again. Another alliance's id answers NOT_FOUND."
+        ),
+        extensions=requires("apikey", "manage"),
+    )
+    async def api_key(self, info: Info, id: strawberry.ID) -> ApiKey:
+        async with info.context.db() as conn:
+            return ApiKey.from_model(await api_keys.get_api_key(conn, key_id=parse_id(id)))
 
 
 @strawberry.type

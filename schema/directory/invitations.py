@@ -2,7 +2,7 @@
 
 An alliance admin invites a person of another alliance by login and home alliance; the person,
 signed in as itself (in whichever alliance), sees the offer in ``viewer { invitations }`` and
-accepts or declines it.
+accepts or declines it. Both read it again by id (``roleInvitation``).
 """
 
 from __future__ import annotations
@@ -51,6 +51,29 @@ class AcceptRoleInvitationPayload:
 @strawberry.type
 class DeclineRoleInvitationPayload:
     invitation: RoleInvitation
+
+
+@strawberry.type
+class InvitationQuery:
+    @strawberry.field(
+        description=(
+            "One invitation (角色邀请): to its recipient, from whichever alliance it is signed in "
+            "to, as viewer's invitations and its answer show it; to those who invite in the inviting "
+            "alliance. Any other id answers NOT_FOUND."
+        ),
+        extensions=authenticated(),
+    )
+    async def role_invitation(self, info: Info, id: strawberry.ID) -> RoleInvitation:
+        invitation_id = parse_id(id)
+        principal = info.context.principal
+        # Whoever may invite here reads every offer this alliance made (the inviting side); the
+        # recipient reads its own from any alliance, as row-level security lets it.
+        every_in = principal.tenant_id if info.context.allows("role", "invite") else None
+        async with info.context.db() as conn:
+            found = await invitations.get_invitation(
+                conn, invitation_id=invitation_id, account_id=principal.account_id, every_in=every_in
+            )
+        return RoleInvitation.from_model(found)
 
 
 @strawberry.type

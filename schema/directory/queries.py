@@ -1,4 +1,5 @@
-"""Directory queries: viewer, organizations, organization, auditLog, auditEntry."""
+"""Directory queries: viewer, organizations, organization, roleGrant, roleInvitation, auditLog,
+auditEntry."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import strawberry
 from schema.context import Info
 from schema.directory.api_keys import ApiKeyQuery
 from schema.directory.inputs import AuditLogFilter, OrganizationFilter
+from schema.directory.invitations import InvitationQuery
 from schema.directory.loaders import organization_loader
 from schema.directory.types import AuditEntry, Organization, RoleGrant, Viewer
 from schema.pagination import Connection, Keyset, int_key, parse_id, uuid_key
@@ -20,7 +22,7 @@ AUDIT = Keyset("audit", int_key)
 
 
 @strawberry.type
-class DirectoryQuery(ApiKeyQuery):
+class DirectoryQuery(ApiKeyQuery, InvitationQuery):
     @strawberry.field(
         description="The caller and its roles in every alliance (当前用户).",
         extensions=authenticated(),
@@ -34,6 +36,24 @@ class DirectoryQuery(ApiKeyQuery):
             tenant=principal.tenant_slug,
             roles=[RoleGrant.from_model(g) for g in grants],
         )
+
+    @strawberry.field(
+        description=(
+            "One role grant (角色授权): your own in any alliance, as viewer's roles show them; "
+            "another person's only where your role may read roles (as role events are read). Any "
+            "other id answers NOT_FOUND."
+        ),
+        extensions=authenticated(),
+    )
+    async def role_grant(self, info: Info, id: strawberry.ID) -> RoleGrant:
+        grant_id = parse_id(id)
+        principal = info.context.principal
+        every_in = principal.tenant_id if info.context.allows("role", "read") else None
+        async with info.context.db() as conn:
+            found = await roles.get_role_grant(
+                conn, grant_id=grant_id, account_id=principal.account_id, every_in=every_in
+            )
+        return RoleGrant.from_model(found)
 
     @strawberry.field(
         description="Member organisations of the alliance (成员单位列表).",

@@ -115,7 +115,7 @@ def prefetched_organizations(context: Context) -> dict[uuid.UUID, Organization |
 
 
 @strawberry.type(description="A role held in an alliance (角色授权).")
-class RoleGrant:
+class RoleGrant(Node):
     id: strawberry.ID
     tenant: str = strawberry.field(description="Alliance slug (联盟标识).")
     login: str
@@ -142,7 +142,7 @@ InvitationStatus = models.InvitationStatus
 
 
 @strawberry.type(description="An offer of a role in an alliance to a person of another alliance (角色邀请).")
-class RoleInvitation:
+class RoleInvitation(Node):
     id: strawberry.ID
     tenant: str = strawberry.field(description="The inviting alliance (邀请联盟).")
     login: str = strawberry.field(description="The invited person's login (被邀请人).")

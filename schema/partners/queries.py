@@ -1,4 +1,4 @@
-"""Partner access queries: persisted operations, limits, the tenant's defaults."""
+"""Partner access queries: persisted operations (a key's, or one by id), limits, the tenant's defaults."""
 
 from __future__ import annotations
 
@@ -29,6 +29,18 @@ class PartnerQuery:
                 conn, api_key_id=key_id, first=args.first, after=args.after, count=args.count
             )
         return PERSISTED_OPERATIONS.connection(page, PersistedOperation.from_model)
+
+    @strawberry.field(
+        description=(
+            "One persisted operation (持久化操作) of any of the alliance's keys, for admins as "
+            "persistedOperations. Another alliance's id answers NOT_FOUND."
+        ),
+        extensions=requires("apikey", "manage"),
+    )
+    async def persisted_operation(self, info: Info, id: strawberry.ID) -> PersistedOperation:
+        async with info.context.db() as conn:
+            found = await operations.get_operation(conn, operation_id=parse_id(id))
+        return PersistedOperation.from_model(found)
 
     @strawberry.field(
         description="The tenant's partner defaults (合作系统默认限额).",

@@ -6,11 +6,12 @@ import datetime as dt
 
 import strawberry
 
+from schema.nodes import Node
 from services.partners import models
 
 
 @strawberry.type(description="An operation an API key may run (持久化操作), stored by its SHA-256.")
-class PersistedOperation:
+class PersistedOperation(Node):
     id: strawberry.ID
     api_key_id: strawberry.ID
     sha256: str = strawberry.field(description="Hex SHA-256 of the document's UTF-8 text (哈希).")

@@ -1,4 +1,4 @@
-"""Webhook queries: endpoints (all, or one by id), deliveries with their log, the tenant's rules."""
+"""Webhook queries: endpoints and deliveries with their log (a list, or one by id), the tenant's rules."""
 
 from __future__ import annotations
 
@@ -65,6 +65,19 @@ class WebhookQuery:
             )
             log = await webhooks.attempts_of(conn, delivery_ids=[d.id for d in page.items])
         return DELIVERIES.connection(page, lambda d: WebhookDelivery.from_model(d, log[d.id]))
+
+    @strawberry.field(
+        description=(
+            "One delivery (事件投递) with its delivery log, for admins as webhookDeliveries shows "
+            "it. Another alliance's id answers NOT_FOUND."
+        ),
+        extensions=requires("apikey", "manage"),
+    )
+    async def webhook_delivery(self, info: Info, id: strawberry.ID) -> WebhookDelivery:
+        async with info.context.db() as conn:
+            found = await webhooks.get_delivery(conn, delivery_id=parse_id(id))
+            log = await webhooks.attempts_of(conn, delivery_ids=[found.id])
+        return WebhookDelivery.from_model(found, log[found.id])
 
     @strawberry.field(
         description="The tenant's webhook rules (事件推送设置).",

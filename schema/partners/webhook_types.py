@@ -81,7 +81,7 @@ class WebhookDeliveryStatus(Enum):
 
 
 @strawberry.type(description="One event for one endpoint, with its attempts (事件投递).")
-class WebhookDelivery:
+class WebhookDelivery(Node):
     id: strawberry.ID
     endpoint_id: strawberry.ID
     event_id: strawberry.ID = strawberry.field(description="The CloudEvent id, sent as `webhook-id`.")

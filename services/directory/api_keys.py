@@ -131,3 +131,12 @@ async def list_api_keys(conn: asyncpg.Connection) -> list[ApiKey]:
     """The tenant's keys, newest first (never their secrets)."""
     rows = await conn.fetch(f"SELECT {_COLUMNS} FROM api_keys ORDER BY created_at DESC")
     return [from_record(ApiKey, row) for row in rows]
+
+
+async def get_api_key(conn: asyncpg.Connection, *, key_id: uuid.UUID) -> ApiKey:
+    """One of the tenant's keys, revoked or not, as ``list_api_keys`` shows it (row-level
+    security alone, never its secret); NOT_FOUND otherwise, another tenant's key included."""
+    row = await conn.fetchrow(f"SELECT {_COLUMNS} FROM api_keys WHERE id = $1", key_id)
+    if row is None:
+        raise NotFound("no such API key", field="id")
+    return from_record(ApiKey, row)

@@ -1,4 +1,4 @@
-"""Demo data: tenants ``demo`` and ``other``, their organisations and logins."""
+"""Demo data: tenants ``demo`` and ``other``, their organisations, logins and an open invitation."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import uuid
 import asyncpg
 
 from services.directory.credit_code import check_character
+from services.directory.invitations import INVITATION_TTL
 
 # (key, name, kind, parent key, region-bearing credit code body or None, star rating)
 _ORGS: list[tuple[str, str, str, str | None, str | None, int | None]] = [
@@ -31,7 +32,13 @@ _LOGINS = [
     ("demo", "auditor", "区纪委 审计员", "auditor", None),
     ("other", "alliance-admin", "滨江区 管理员", "alliance_admin", None),
     ("other", "soe-admin", "城投集团 党委书记", "org_admin", "soe"),
+    ("other", "inspector", "滨江区纪委 监督员", "auditor", None),
 ]
+
+# (inviting tenant, invited login, its home tenant, role, organisation key): offers still open,
+# made by the inviting tenant's alliance admin. ``inspector`` (asked to audit demo, a
+# cross-district check 交叉检查) sees its own in ``viewer { invitations }`` when signed in to ``other``.
+_INVITATIONS: list[tuple[str, str, str, str, str | None]] = [("demo", "inspector", "other", "auditor", None)]
 
 
 def _credit_code(template: str | None, region: str) -> str | None:
@@ -90,5 +97,20 @@ async def seed_directory(conn: asyncpg.Connection) -> bool:
                 account_id,
                 role,
                 org_ids[(slug, org)] if org else None,
+            )
+        for slug, login, home, role, org in _INVITATIONS:
+            await conn.execute(
+                "INSERT INTO role_invitations (tenant_id, account_id, role, organization_id, invited_by,"
+                " expires_at)"
+                " SELECT $1, invited.id, $4, $5, inviter.id, now() + $6::interval"
+                " FROM accounts invited, accounts inviter"
+                " WHERE invited.home_tenant_id = $2 AND invited.login = $3"
+                " AND inviter.home_tenant_id = $1 AND inviter.login = 'alliance-admin'",
+                tenant_ids[slug],
+                tenant_ids[home],
+                login,
+                role,
+                org_ids[(slug, org)] if org else None,
+                INVITATION_TTL,
             )
     return True

@@ -135,6 +135,24 @@ async def invitations_of_account(conn: asyncpg.Connection, *, account_id: uuid.U
     return [from_record(RoleInvitation, row) for row in rows]
 
 
+async def get_invitation(
+    conn: asyncpg.Connection, *, invitation_id: uuid.UUID, account_id: uuid.UUID, every_in: uuid.UUID | None
+) -> RoleInvitation:
+    """One invitation the caller may read: one addressed to it, from any alliance and in any
+    state (it saw it open in ``invitations_of_account``, answered in its answer's payload), or
+    any of alliance ``every_in``, whose invitations its role issues there (None: it may read
+    only its own). NOT_FOUND for any other, another alliance's included."""
+    row = await conn.fetchrow(
+        _SELECT + " WHERE i.id = $1 AND (i.account_id = $2 OR i.tenant_id = $3)",
+        invitation_id,
+        account_id,
+        every_in,
+    )
+    if row is None:
+        raise NotFound("no such invitation", field="id")
+    return from_record(RoleInvitation, row)
+
+
 async def _answer(
     conn: asyncpg.Connection, actor: Principal, invitation_id: uuid.UUID, status: InvitationStatus
 ) -> tuple[RoleInvitation, RoleInvitation]:

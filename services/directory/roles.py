@@ -33,6 +33,23 @@ async def roles_of_account(conn: asyncpg.Connection, *, account_id: uuid.UUID) -
     return [from_record(RoleAssignment, row) for row in rows]
 
 
+async def get_role_grant(
+    conn: asyncpg.Connection, *, grant_id: uuid.UUID, account_id: uuid.UUID, every_in: uuid.UUID | None
+) -> RoleAssignment:
+    """One grant the caller may read: its own, in any alliance (as ``roles_of_account`` lists
+    them), or any of alliance ``every_in``, whose grants its role may read there (None: it may
+    read only its own). NOT_FOUND for any other grant, another alliance's included."""
+    row = await conn.fetchrow(
+        _SELECT + " WHERE r.id = $1 AND (r.account_id = $2 OR r.tenant_id = $3)",
+        grant_id,
+        account_id,
+        every_in,
+    )
+    if row is None:
+        raise NotFound("no such role grant", field="id")
+    return from_record(RoleAssignment, row)
+
+
 async def account_for_login(
     conn: asyncpg.Connection, *, tenant_id: uuid.UUID, login: str, create: bool
 ) -> uuid.UUID:

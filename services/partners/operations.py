@@ -91,3 +91,13 @@ async def list_operations(
         total=total or 0,
         has_next=len(rows) > first,
     )
+
+
+async def get_operation(conn: asyncpg.Connection, *, operation_id: uuid.UUID) -> PersistedOperation:
+    """One operation of any of the tenant's keys, as ``list_operations`` shows it (row-level
+    security alone: whoever lists one key's operations may list every key's); NOT_FOUND
+    otherwise, another tenant's included."""
+    row = await conn.fetchrow(f"SELECT {_COLUMNS} FROM persisted_operations WHERE id = $1", operation_id)
+    if row is None:
+        raise NotFound("no such persisted operation", field="id")
+    return from_record(PersistedOperation, row)

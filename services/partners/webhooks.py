@@ -276,6 +276,15 @@ async def list_deliveries(
     )
 
 
+async def get_delivery(conn: asyncpg.Connection, *, delivery_id: uuid.UUID) -> WebhookDelivery:
+    """One delivery of any of the tenant's endpoints, as ``list_deliveries`` shows it (row-level
+    security alone, as the endpoint it is listed under); NOT_FOUND otherwise."""
+    row = await conn.fetchrow(f"SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries WHERE id = $1", delivery_id)
+    if row is None:
+        raise NotFound("no such webhook delivery", field="id")
+    return from_record(WebhookDelivery, row)
+
+
 async def attempts_of(
     conn: asyncpg.Connection, *, delivery_ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, list[WebhookAttempt]]:

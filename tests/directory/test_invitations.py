@@ -8,8 +8,8 @@ import uuid
 import asyncpg
 
 from tests.conftest import GraphQLClient, error_code
+from tests.directory.helpers import GRANT, person_of_other
 
-GRANT = "mutation($i: GrantRoleInput!) { grantRole(input: $i) { grant { id tenant login role } } }"
 REVOKE = "mutation($i: RevokeRoleInput!) { revokeRole(input: $i) { grant { id } } }"
 INVITE = """
 mutation($i: InviteToRoleInput!) {
@@ -39,13 +39,6 @@ def _error(body: dict[str, object]) -> tuple[str | None, str, str | None]:
     return first["extensions"]["code"], first["message"], first["extensions"].get("field")
 
 
-async def _person_of_other(gql: GraphQLClient, prefix: str) -> str:
-    """A fresh login whose home is `other` (created there by other's alliance admin)."""
-    login = f"{prefix}-{uuid.uuid4().hex[:6]}"
-    _ok(await gql(GRANT, {"i": {"login": login, "role": "AUDITOR"}}, login="alliance-admin", tenant="other"))
-    return login
-
-
 async def _community(admin_conn: asyncpg.Connection, tenant_id: uuid.UUID) -> str:
     found = await admin_conn.fetchval(
         "SELECT id FROM organizations WHERE tenant_id = $1 AND kind = 'COMMUNITY' ORDER BY id LIMIT 1",
@@ -57,7 +50,7 @@ async def _community(admin_conn: asyncpg.Connection, tenant_id: uuid.UUID) -> st
 async def test_a_grant_by_login_never_captures_another_alliances_account(
     gql: GraphQLClient, admin_conn: asyncpg.Connection, demo: dict[str, uuid.UUID]
 ) -> None:
-    squatter = await _person_of_other(gql, "squat")
+    squatter = await person_of_other(gql, "squat")
     granted = _ok(await gql(GRANT, {"i": {"login": squatter, "role": "AUDITOR"}}, login="alliance-admin"))
     assert granted["grantRole"]["grant"]["tenant"] == "demo"  # type: ignore[index]
 
@@ -75,7 +68,7 @@ async def test_a_grant_by_login_never_captures_another_alliances_account(
 async def test_an_invited_person_holds_the_role_once_they_accept(
     gql: GraphQLClient, admin_conn: asyncpg.Connection, demo: dict[str, uuid.UUID]
 ) -> None:
-    guest = await _person_of_other(gql, "guest")
+    guest = await person_of_other(gql, "guest")
     community = await _community(admin_conn, demo["demo"])
     invited = _ok(
         await gql(
@@ -135,7 +128,7 @@ async def test_an_invited_person_holds_the_role_once_they_accept(
 async def test_only_the_invited_person_answers_an_invitation(
     gql: GraphQLClient, admin_conn: asyncpg.Connection, demo: dict[str, uuid.UUID]
 ) -> None:
-    guest = await _person_of_other(gql, "asked")
+    guest = await person_of_other(gql, "asked")
     invited = _ok(
         await gql(
             INVITE, {"i": {"login": guest, "homeTenant": "other", "role": "AUDITOR"}}, login="alliance-admin"
@@ -172,7 +165,7 @@ async def test_only_the_invited_person_answers_an_invitation(
 async def test_an_expired_invitation_cannot_be_accepted(
     gql: GraphQLClient, admin_conn: asyncpg.Connection
 ) -> None:
-    guest = await _person_of_other(gql, "late")
+    guest = await person_of_other(gql, "late")
     invited = _ok(
         await gql(
             INVITE, {"i": {"login": guest, "homeTenant": "other", "role": "AUDITOR"}}, login="alliance-admin"
@@ -188,7 +181,7 @@ async def test_an_expired_invitation_cannot_be_accepted(
 
 
 async def test_invitations_of_other_alliances_and_unknown_people_are_not_found(gql: GraphQLClient) -> None:
-    guest = await _person_of_other(gql, "seen")
+    guest = await person_of_other(gql, "seen")
     invited = _ok(
         await gql(
             INVITE, {"i": {"login": guest, "homeTenant": "other", "role": "AUDITOR"}}, login="alliance-admin"
@@ -216,7 +209,7 @@ async def test_invitations_of_other_alliances_and_unknown_people_are_not_found(g
 
 
 async def test_revoke_role_does_not_tell_unknown_logins_from_other_alliances(gql: GraphQLClient) -> None:
-    elsewhere = await _person_of_other(gql, "far")
+    elsewhere = await person_of_other(gql, "far")
     unknown = await gql(
         REVOKE, {"i": {"login": "nobody-" + uuid.uuid4().hex[:6], "role": "AUDITOR"}}, login="alliance-admin"
     )

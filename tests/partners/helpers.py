@@ -49,6 +49,62 @@ async def quiet_endpoint(admin_conn: asyncpg.Connection, tenant_id: uuid.UUID, n
     return endpoint_id
 
 
+async def finished_delivery(
+    admin_conn: asyncpg.Connection, tenant_id: uuid.UUID, endpoint_id: uuid.UUID
+) -> uuid.UUID:
+    """A delivery of ``endpoint_id`` that failed once and was given up (DEAD), with that attempt
+    in its log: a row to read back, which no sender ever leases (only pending ones are sent)."""
+    event_id = uuid.uuid4()
+    envelope = {"id": str(event_id), "type": "no-such-event.v0", "subject": str(uuid.uuid4()), "data": {}}
+    delivery_id: uuid.UUID = await admin_conn.fetchval(
+        "INSERT INTO webhook_deliveries (tenant_id, endpoint_id, event_id, event_type, aggregate_key,"
+        " envelope, status, attempts, last_response_code, finished_at)"
+        " VALUES ($1, $2, $3, 'no-such-event.v0', $4, $5::jsonb, 'DEAD', 1, 500, now()) RETURNING id",
+        tenant_id,
+        endpoint_id,
+        event_id,
+        envelope["subject"],
+        envelope,
+    )
+    request = {
+        "url": "https://hooks.example.org/quiet",
+        "headers": {"webhook-id": str(event_id)},
+        "body": "{}",
+    }
+    await admin_conn.execute(
+        "INSERT INTO webhook_attempts (tenant_id, delivery_id, attempt, request, response_code, duration_ms)"
+        " VALUES ($1, $2, 1, $3::jsonb, 500, 12.5)",
+        tenant_id,
+        delivery_id,
+        request,
+    )
+    return delivery_id
+
+
+async def stored_operation(
+    admin_conn: asyncpg.Connection, tenant_id: uuid.UUID, key_id: uuid.UUID
+) -> uuid.UUID:
+    """``ORGS`` on ``key_id``'s list, stored directly (as registerPersistedOperation stores it)."""
+    operation_id: uuid.UUID = await admin_conn.fetchval(
+        "INSERT INTO persisted_operations (tenant_id, api_key_id, sha256, name, version, document, cost)"
+        " VALUES ($1, $2, $3, 'Orgs', 1, $4, 1) RETURNING id",
+        tenant_id,
+        key_id,
+        sha256(ORGS),
+        ORGS,
+    )
+    return operation_id
+
+
+async def partner_rows(admin_conn: asyncpg.Connection, tenant_id: uuid.UUID, name: str) -> None:
+    """What the demo holds none of: a key with an operation, a quiet endpoint and a finished
+    delivery of it (for the node matrix)."""
+    endpoint_id = await quiet_endpoint(admin_conn, tenant_id, name)
+    await finished_delivery(admin_conn, tenant_id, endpoint_id)
+    key_id = await admin_conn.fetchval("SELECT api_key_id FROM webhook_endpoints WHERE id = $1", endpoint_id)
+    await stored_operation(admin_conn, tenant_id, key_id)
+
+
 async def register(
     gql: GraphQLClient, key_id: uuid.UUID, document: str, name: str = "Orgs"
 ) -> dict[str, object]:

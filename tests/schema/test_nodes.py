@@ -29,20 +29,15 @@ from services.core.settings import Settings
 from services.domain import Platform
 from tests.conftest import GraphQLClient, error_code
 from tests.councils.helpers import member_feed
-from tests.partners.helpers import new_key, quiet_endpoint
+from tests.partners.helpers import new_key, partner_rows
 from tests.support.polling import eventually
 
 # Object types with an ``id: ID!`` that are not nodes, and why: each is read only inside its
 # parent or through a filtered list, with no root field that answers it by id; its visibility
 # is its parent's, so a node(id) of its own would need a rule no root field has. Values
 # embedded in another object (an edge, a summary, a payload's part) are no nodes either.
-NOT_NODES = {
-    "ApiKey": "listed by apiKeys for admins; no root field by id",
-    "PersistedOperation": "listed per key by persistedOperations; no root field by id",
-    "RoleGrant": "a role assignment shown within viewer and payloads; no root field by id",
-    "RoleInvitation": "read by its recipient within viewer; no root field by id",
-    "WebhookDelivery": "a row of an endpoint's delivery log (webhookDeliveries)",
-}
+# None is left: every object type with an id is a node, or a view of one (VIEWS).
+NOT_NODES: dict[str, str] = {}
 
 # Object types whose id is another type's (a view of the same object): node(id) answers the
 # object itself, as the named node type. Each has a test that node(view.id) does so.
@@ -117,10 +112,10 @@ def _leaves(type_: GraphQLObjectType) -> str:
 
 @pytest.fixture(scope="module")
 async def everything(admin_conn: asyncpg.Connection, demo: dict[str, uuid.UUID]) -> dict[str, uuid.UUID]:
-    """Every domain's demo data (each loads once however often it is asked), and a webhook
-    endpoint and a calendar feed, which the demo holds none of."""
+    """Every domain's demo data (each loads once however often it is asked), and partner rows
+    (keys, operations, webhooks) and a calendar feed, which the demo holds none of."""
     await Platform.default().seed_demo(admin_conn)
-    await quiet_endpoint(admin_conn, demo["demo"], "node-endpoint")
+    await partner_rows(admin_conn, demo["demo"], "node-endpoint")
     await member_feed(admin_conn, demo["demo"])
     return demo
 
