@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import strawberry
@@ -22,9 +23,11 @@ from services.domain import Platform
 
 _TRACER = tracer(__name__)
 
-HttpGuard = Callable[[Any, Mapping[str, str]], Awaitable[Response | None]]
+HttpGuard = Callable[[Any, Mapping[str, str]], AbstractAsyncContextManager[Response | None]]
 """A domain's answer to an HTTP request before it is authenticated or parsed, from the schema
-and the request's headers (None: go on). A domain's GraphQL module exports ``HTTP_GUARDS``."""
+and the request's headers (None: go on), entered around the rest of the request (so a guard may
+hold something, such as a turn, until the request is answered). A domain's GraphQL module
+exports ``HTTP_GUARDS``."""
 
 
 class AllianceSchema(strawberry.Schema):

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
 from typing import Any
 
 import orjson
@@ -30,7 +31,12 @@ from strawberry.extensions.base_extension import SchemaExtension
 from schema.context import Context
 from schema.limits import operation_cost
 from services.partners.admission import Admission, Refusals, Verdict, admit_or_refuse
+from services.partners.gate import TURN
 from services.partners.operations import document_hash
+
+GATE_WAIT_SECONDS = 2.0
+"""The longest a request waits at its credential's gate for earlier ones' admissions; then it
+goes on by itself (a stalled admission never stalls the key)."""
 
 MAX_EXTENSIONS_BYTES = 2048
 """A request's ``extensions`` hold a hash and little else; anything larger is refused."""
@@ -166,21 +172,47 @@ def _credential_of(context: Context) -> bytes | None:
     return credential_digest(request.headers) if isinstance(request, Request) else None
 
 
-async def refused_before_authentication(schema: Any, headers: Mapping[str, str]) -> Response | None:
+@asynccontextmanager
+async def refused_before_authentication(
+    schema: Any, headers: Mapping[str, str]
+) -> AsyncIterator[Response | None]:
     """429 for a request whose API key this process holds refused (as the extension would
-    answer it, headers included), once held (``Refusals.hold``); None to go on as usual (also
-    when the refusal ran out while the answer was held)."""
+    answer it, headers included), once held (``Refusals.hold``); None to go on as usual.
+
+    A request that goes on passes its credential's gate (``services.partners.gate``) first:
+    at most as many of a credential's requests await admission at once as its key has left.
+    A request that waited there while the key was refused takes that refusal instead."""
     credential = credential_digest(headers)
     if credential is None:
-        return None
+        yield None
+        return
     refusals = refusals_of(schema)
-    admission = refusals.refusal_of_credential(credential)
-    if admission is None:
-        return None
-    await refusals.hold(admission)
-    admission = refusals.refusal_of_credential(credential)
-    if admission is None:
-        return None
+    held = False
+    while True:
+        admission = refusals.refusal_of_credential(credential)
+        if admission is not None and held:
+            yield _too_many(admission)
+            return
+        if admission is not None:
+            await refusals.hold()
+            held = True
+            continue
+        turn = await refusals.gates.of(credential).enter(
+            lambda: refusals.refusal_of_credential(credential) is not None, within=GATE_WAIT_SECONDS
+        )
+        if turn is None:
+            continue  # refused while it waited: held, then answered 429
+        token = TURN.set(turn)
+        try:
+            yield None
+        finally:
+            TURN.reset(token)
+            await turn.end()
+        return
+
+
+def _too_many(admission: Admission) -> Response:
+    """The 429 answer of a remembered refusal, as the extension would give it."""
     probe = Response()
     try:
         _limit_headers(probe, admission)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import time
+from contextlib import AsyncExitStack
 from typing import Any
 
 import orjson
@@ -86,11 +87,15 @@ class AllianceGraphQL(GraphQL[Context, None]):
             await super().__call__(scope, receive, send)
             return
         request = Request(scope=scope, receive=receive)
-        for guard in getattr(self.schema, "http_guards", ()):
-            refused = await guard(self.schema, request.headers)
-            if refused is not None:
-                await refused(scope, receive, send)
-                return
+        async with AsyncExitStack() as guarded:
+            for guard in getattr(self.schema, "http_guards", ()):
+                refused = await guarded.enter_async_context(guard(self.schema, request.headers))
+                if refused is not None:
+                    await refused(scope, receive, send)
+                    return
+            await self._answer(request, scope, receive, send)
+
+    async def _answer(self, request: Request, scope: Scope, receive: Receive, send: Send) -> None:
         compiled = await self._compiled(request)
         if compiled is not None:
             await compiled(scope, receive, send)

@@ -17,8 +17,8 @@ authenticated when PostgreSQL refused it; it stands as long as the key's account
 in the process's role cache, so a revoked key (whose partner role goes with it) is asked
 again, and answered 401, as soon as the process hears of the revocation.
 
-Such an answer is also held (``Refusals.hold``, ``RATE_LIMIT_HOLD_MS``, at most the
-Retry-After) before it is sent. A client that ignores Retry-After and asks again at once, the
+Such an answer is also held (``Refusals.hold``, about ``RATE_LIMIT_HOLD_MS``) before it is
+sent. A client that ignores Retry-After and asks again at once, the
 usual shape of a runaway retry loop, then sends one request per hold and connection, rather
 than as many as the server's cores can refuse, and other keys keep those cores. A held answer
 costs a sleeping coroutine; past ``RATE_LIMIT_MAX_HELD`` of them at once, answers are sent at
@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import random
 import time
 import uuid
 import weakref
@@ -37,6 +38,8 @@ from contextlib import suppress
 from dataclasses import dataclass, replace
 
 import asyncpg
+
+from services.partners.gate import TURN, Gates
 
 
 class Verdict(enum.Enum):
@@ -104,13 +107,16 @@ class Refusals:
     ) -> None:
         self._clock = clock
         self._refused: dict[uuid.UUID, tuple[float, Admission]] = {}
-        # A credential's key, and whether the key still stands (its account holds a role).
+        # A refused credential: its key, and whether the key still stands (its account holds
+        # a role).
         self._credentials: dict[bytes, tuple[uuid.UUID, Callable[[], bool]]] = {}
         self.hold_seconds = hold_seconds
         self.max_held = max_held
         self.held = 0  # answers held right now
         # One admission in flight per key: a lock lives while a request holds or awaits it.
         self._asking: weakref.WeakValueDictionary[uuid.UUID, asyncio.Lock] = weakref.WeakValueDictionary()
+        # How many requests of each credential go on at once (``services.partners.gate``).
+        self.gates = Gates()
 
     def asking(self, api_key_id: uuid.UUID) -> asyncio.Lock:
         """The key's turn to ask PostgreSQL in this process."""
@@ -152,10 +158,11 @@ class Refusals:
                 del self._credentials[credential]
         return refused
 
-    async def hold(self, admission: Admission) -> None:
-        """Wait before answering a remembered refusal: ``hold_seconds``, at most its
-        Retry-After, unless ``max_held`` answers are already waiting."""
-        seconds = min(self.hold_seconds, admission.retry_after or 0.0)
+    async def hold(self) -> None:
+        """Wait before answering a remembered refusal, between half and all of
+        ``hold_seconds`` (at random, so that a burst's requests, refused together, do not all
+        come back together), unless ``max_held`` answers are already waiting."""
+        seconds = self.hold_seconds * random.uniform(0.5, 1.0)  # noqa: S311 - spreading, not secrecy
         if seconds <= 0 or self.held >= self.max_held:
             return
         self.held += 1
@@ -200,15 +207,21 @@ async def admit_or_refuse(
     comes back, the requests waiting behind it take it, instead of each holding a pool
     connection while it queues on the key's bucket row (as a burst's first hundred did).
     """
+    turn = TURN.get()
     refused = refusals.refusal(api_key_id)
-    if refused is not None:
-        return refused
-    async with refusals.asking(api_key_id):
-        refused = refusals.refusal(api_key_id)
-        if refused is not None:
-            return refused
-        admission = await admit(
-            pool, tenant_id=tenant_id, api_key_id=api_key_id, sha256=sha256, has_text=has_text, cost=cost
-        )
-        refusals.remember(api_key_id, admission, credential, stands)
-    return admission
+    if refused is None:
+        async with refusals.asking(api_key_id):
+            refused = refusals.refusal(api_key_id)
+            if refused is None:
+                refused = await admit(
+                    pool,
+                    tenant_id=tenant_id,
+                    api_key_id=api_key_id,
+                    sha256=sha256,
+                    has_text=has_text,
+                    cost=cost,
+                )
+                refusals.remember(api_key_id, refused, credential, stands)
+    if turn is not None:  # the request's turn at its credential's gate: the next may go
+        await turn.admitted(refused.remaining)
+    return refused
