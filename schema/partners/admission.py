@@ -30,6 +30,7 @@ from strawberry.extensions.base_extension import SchemaExtension
 
 from schema.context import Context
 from schema.limits import operation_cost
+from services.core.metrics import PARTNER_REFUSED_EARLY
 from services.partners.admission import Admission, Refusals, Verdict, admit_or_refuse
 from services.partners.gate import TURN
 from services.partners.operations import document_hash
@@ -191,6 +192,7 @@ async def refused_before_authentication(
     while True:
         admission = refusals.refusal_of_credential(credential)
         if admission is not None and held:
+            PARTNER_REFUSED_EARLY.inc()
             yield _too_many(admission)
             return
         if admission is not None:

@@ -30,6 +30,15 @@ GRAPHQL_ERRORS = Counter(
     "Errors in GraphQL answers, by extensions.code.",
     ["code"],
 )
+PARTNER_REFUSED_EARLY = Counter(
+    "alliance_partner_refused_before_authentication",
+    "Partner requests answered 429 from a refusal the process holds, before authentication.",
+)
+PARTNER_HELD = Gauge(
+    "alliance_partner_refusals_held",
+    "Partner refusals being held before they are answered (RATE_LIMIT_HOLD_MS).",
+    multiprocess_mode="livesum",
+)
 DB_POOL_CONNECTIONS = Gauge(
     "alliance_db_pool_connections",
     "Connections of the process's database pool, by state (in_use, idle).",

@@ -39,6 +39,7 @@ from dataclasses import dataclass, replace
 
 import asyncpg
 
+from services.core.metrics import PARTNER_HELD
 from services.partners.gate import TURN, Gates
 
 
@@ -166,10 +167,12 @@ class Refusals:
         if seconds <= 0 or self.held >= self.max_held:
             return
         self.held += 1
+        PARTNER_HELD.inc()
         try:
             await asyncio.sleep(seconds)
         finally:
             self.held -= 1
+            PARTNER_HELD.dec()
 
     def refusal(self, api_key_id: uuid.UUID) -> Admission | None:
         """The key's refusal, its times counted down to now; None once its Retry-After is over."""

@@ -1,4 +1,5 @@
-"""A key refused by this process: its answers are held, boundedly, and revoking it is heard.
+"""Refusals before authentication: a refused key's answers are held, boundedly; a credential's
+gate; and revoking a refused key is heard.
 
 Each test serves the platform itself (a replica sharing the session's database) with the hold
 it needs; the holds are observed through the process's own ``Refusals``, never by a clock.
@@ -13,8 +14,9 @@ from dataclasses import replace
 
 import asyncpg
 import httpx
+from prometheus_client import REGISTRY
 
-from schema.partners.admission import refusals_of
+from schema.partners.admission import credential_digest, refusals_of
 from services.core.settings import Settings
 from services.partners.admission import Refusals
 from tests.conftest import GraphQLClient, RunningServer, error_code
@@ -96,3 +98,38 @@ async def test_a_key_revoked_after_its_refusal_is_answered_401_once_the_process_
             answer, lambda response: response.status_code != 429, within=20, interval=0.1
         )
         assert error_code(found.json()) == "UNAUTHENTICATED"
+
+
+def _early() -> float:
+    return REGISTRY.get_sample_value("alliance_partner_refused_before_authentication_total") or 0.0
+
+
+async def test_a_new_credentials_burst_is_refused_before_authentication_after_its_first_refusal(
+    gql: GraphQLClient, admin_conn: asyncpg.Connection, settings: Settings
+) -> None:
+    """The gate lets one request of a credential not seen before go first; the burst's others
+    wait for its admission, then one more (the key has none left), and when PostgreSQL refuses
+    that one, the rest take its refusal without being authenticated."""
+    _, key = await _refused_key(gql, admin_conn, "新凭据突发")
+    async with _replica(replace(settings, rate_limit_hold_ms=0)) as (client, _):
+        before = _early()
+        answers = await asyncio.gather(*(post(client, key, {"query": CHEAP}) for _ in range(20)))
+        assert sorted(answer.status_code for answer in answers) == [200] + [429] * 19
+        assert _early() - before == 18  # all but the one admitted and the one PostgreSQL refused
+
+
+async def test_the_gate_lets_a_keys_requests_through_while_it_has_some_left(
+    gql: GraphQLClient, admin_conn: asyncpg.Connection, settings: Settings
+) -> None:
+    key_id, key = await new_key(admin_conn, "闸门放行")
+    body = await gql(
+        SET_LIMITS,
+        {"input": {"apiKeyId": str(key_id), "requestsPerMinute": 60, "burst": 8}},
+        login="alliance-admin",
+    )
+    assert error_code(body) is None, body
+    async with _replica(settings) as (client, refusals):
+        answers = await asyncio.gather(*(post(client, key, {"query": CHEAP}) for _ in range(8)))
+        assert [answer.status_code for answer in answers] == [200] * 8
+        gate = refusals.gates.of(credential_digest({"x-api-key": key}))  # type: ignore[arg-type]
+        assert gate.in_flight == 0
