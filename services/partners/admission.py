@@ -18,11 +18,13 @@ in the process's role cache, so a revoked key (whose partner role goes with it) 
 again, and answered 401, as soon as the process hears of the revocation.
 
 Such an answer is also held (``Refusals.hold``, about ``RATE_LIMIT_HOLD_MS``) before it is
-sent. A client that ignores Retry-After and asks again at once, the
-usual shape of a runaway retry loop, then sends one request per hold and connection, rather
-than as many as the server's cores can refuse, and other keys keep those cores. A held answer
-costs a sleeping coroutine; past ``RATE_LIMIT_MAX_HELD`` of them at once, answers are sent at
-once.
+sent. A client that ignores Retry-After and asks again at once, the usual shape of a runaway
+retry loop, then sends one request per hold and connection, rather than as many as the
+server's cores can refuse, and other keys keep those cores. A held answer costs a sleeping
+coroutine; past ``RATE_LIMIT_MAX_HELD`` of them at once, answers are sent at once. Before a
+refusal is remembered, the requests of a burst wait at their credential's gate
+(``services.partners.gate``, HTTP) and, over any transport, for the key's admission in flight
+(``Refusals.asking``).
 """
 
 from __future__ import annotations

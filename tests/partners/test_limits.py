@@ -150,7 +150,7 @@ async def test_a_refused_credential_is_answered_before_authentication(
     """After PostgreSQL refused a key, its credential gets the same 429 without being looked
     up: a burst costs no key lookup. The sign: a key marked revoked behind the platform's back
     (in SQL, its role kept) still gets the 429, not 401, until that Retry-After. Revoking
-    through the API drops the key's role, which the process hears of (test_refusal_hold.py)."""
+    through the API drops the key's role, which the process hears of (test_refusals_before_authentication.py)."""
     key_id, key = await new_key(admin_conn, "认证前拒绝")
     await _limit(gql, key_id, requestsPerMinute=1, burst=1)
     assert (await post(http, key, {"query": CHEAP})).status_code == 200
