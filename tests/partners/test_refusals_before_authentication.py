@@ -8,6 +8,7 @@ it needs; the holds are observed through the process's own ``Refusals``, never b
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -133,3 +134,18 @@ async def test_the_gate_lets_a_keys_requests_through_while_it_has_some_left(
         assert [answer.status_code for answer in answers] == [200] * 8
         gate = refusals.gates.of(credential_digest({"x-api-key": key}))  # type: ignore[arg-type]
         assert gate.in_flight == 0
+
+
+async def test_requests_that_never_reach_admission_give_their_turn_back(
+    admin_conn: asyncpg.Connection, settings: Settings, demo: dict[str, uuid.UUID]
+) -> None:
+    """A request refused before its admission (here a malformed persistedQuery) ends its turn
+    at the gate when it is answered, so the credential's next requests are not kept waiting."""
+    _, key = await new_key(admin_conn, "闸门归还")
+    bad = {"query": CHEAP, "extensions": {"persistedQuery": {"version": 2}}}
+    async with _replica(settings) as (client, refusals):
+        answers = await asyncio.gather(*(post(client, key, bad) for _ in range(5)))
+        assert {error_code(answer.json()) for answer in answers} == {"PERSISTED_QUERY_NOT_SUPPORTED"}
+        gate = refusals.gates.of(credential_digest({"x-api-key": key}))  # type: ignore[arg-type]
+        assert gate.in_flight == 0
+        assert (await post(client, key, {"query": CHEAP})).status_code == 200
